@@ -1,0 +1,163 @@
+"""Timeliness of a task (DESIGN §3): one pure rule that pages, API, reports and escalation all call.
+
+Never stored and never recomputed differently in SQL; the cutoff helpers below let a query
+prefilter by `due_on` and still agree with `timeliness()` exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from tasks.calendar import WorkingCalendar
+
+DEFAULT_DUE_SOON_DAYS = 3
+
+STATES = frozenset({"open", "in_progress", "submitted", "done", "paused", "cancelled"})
+STOPPED_STATES = frozenset({"paused", "cancelled"})
+
+
+class Timeliness(StrEnum):
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    DUE_SOON = "due_soon"
+    ON_TRACK = "on_track"
+    OVERDUE = "overdue"
+    NO_DEADLINE = "no_deadline"
+
+
+LABELS_VI: dict[Timeliness, str] = {
+    Timeliness.DONE_ON_TIME: "Đã hoàn thành đúng hạn",
+    Timeliness.DONE_LATE: "Đã hoàn thành quá hạn",
+    Timeliness.DUE_SOON: "Sắp đến hạn",
+    Timeliness.ON_TRACK: "Đang thực hiện trong hạn",
+    Timeliness.OVERDUE: "Đang thực hiện quá hạn",
+    Timeliness.NO_DEADLINE: "Không có thời hạn",
+}
+
+
+class HasDeadline(Protocol):
+    """Anything with these attributes: a Task row, a dataclass, TaskDates."""
+
+    # Read-only properties so that frozen dataclasses satisfy the protocol too.
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def due_on(self) -> date | None: ...
+
+    @property
+    def completed_on(self) -> date | None: ...
+
+
+@dataclass(frozen=True)
+class TaskDates:
+    """The three fields timeliness needs, for callers holding a dict or a query row."""
+
+    state: str
+    due_on: date | None
+    completed_on: date | None = None
+
+
+def effective_due_on(task: HasDeadline, calendar: WorkingCalendar) -> date | None:
+    """`due_on` moved forward to a working day (Civil Code 2015, art. 148), or None without a deadline."""
+    return None if task.due_on is None else calendar.effective_due(task.due_on)
+
+
+def timeliness(
+    task: HasDeadline,
+    now: datetime,
+    calendar: WorkingCalendar,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+) -> Timeliness | None:
+    """The timeliness code of `task` at the instant `now` (timezone-aware).
+
+    None for "paused" and "cancelled": those were stopped by a leader's decision and are left out
+    of completion rates and escalation. A "submitted" task is judged as of the day the division
+    submitted it (`completed_on`), so the office's time to confirm cannot make it overdue. A task
+    is overdue from 00:00 province time of the day after its effective due date; due soon covers
+    0 (due today) up to `due_soon_days` working days left.
+    """
+    if task.state not in STATES:
+        raise ValueError(f"unknown task state: {task.state!r}")
+    if task.state in STOPPED_STATES:
+        return None
+    if due_soon_days < 0:
+        raise ValueError("due_soon_days must not be negative")
+    reference = _reference_day(task, now, calendar)
+    due = effective_due_on(task, calendar)
+    if task.state == "done":
+        if due is None:
+            return Timeliness.DONE_ON_TIME
+        if task.completed_on is None:
+            raise ValueError("a done task with a deadline needs completed_on")
+        return Timeliness.DONE_ON_TIME if task.completed_on <= due else Timeliness.DONE_LATE
+    if due is None:
+        return Timeliness.NO_DEADLINE
+    if reference > due:
+        return Timeliness.OVERDUE
+    if calendar.working_days_between(reference, due) <= due_soon_days:
+        return Timeliness.DUE_SOON
+    return Timeliness.ON_TRACK
+
+
+def working_days_overdue(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> int:
+    """Working days past the effective due date, 0 unless the task is OVERDUE.
+
+    Counted up to the same reference day timeliness() uses (the submission day for a submitted
+    task). It can be 0 while overdue: a task due on Friday is overdue on Saturday, but no working
+    day has been lost yet.
+    """
+    if timeliness(task, now, calendar) is not Timeliness.OVERDUE:
+        return 0
+    due = effective_due_on(task, calendar)
+    assert due is not None  # OVERDUE implies a deadline
+    return calendar.working_days_between(due, _reference_day(task, now, calendar))
+
+
+def working_days_left(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> int | None:
+    """Working days from the reference day to the effective due date, for a task still running.
+
+    0 means due today; negative (or 0 over a weekend) once overdue. None when there is nothing to
+    count down: no deadline, done, paused or cancelled.
+    """
+    code = timeliness(task, now, calendar)
+    if code not in (Timeliness.DUE_SOON, Timeliness.ON_TRACK, Timeliness.OVERDUE):
+        return None
+    due = effective_due_on(task, calendar)
+    assert due is not None
+    return calendar.working_days_between(_reference_day(task, now, calendar), due)
+
+
+def overdue_cutoff(today: date, calendar: WorkingCalendar) -> date:
+    """The latest `due_on` of an overdue open/in-progress task on `today` (province date).
+
+    Such a task is OVERDUE exactly when `due_on <= overdue_cutoff(today)`, because effective_due is
+    monotone and the cutoff is itself a working day; so SQL may filter `due_on <= cutoff` and get
+    exactly what timeliness() would say. (Submitted tasks are judged as of completed_on instead.)
+    """
+    return calendar.previous_working_day(today)
+
+
+def due_soon_cutoff(today: date, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> date:
+    """The latest `due_on` of a due-soon open/in-progress task on `today` (province date).
+
+    Such a task is DUE_SOON exactly when it is not overdue (`due_on > overdue_cutoff(today)`) and
+    `due_on <= due_soon_cutoff(today)`; SQL may filter on that range and agree with timeliness().
+    """
+    if due_soon_days < 0:
+        raise ValueError("due_soon_days must not be negative")
+    if due_soon_days == 0 and not calendar.is_working(today):
+        # Nothing can be due "today" on a day off; an empty range (cutoff <= overdue cutoff) says so.
+        return calendar.previous_working_day(today)
+    return calendar.add_working_days(today, due_soon_days)
+
+
+def _reference_day(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> date:
+    # Always read `now` through the calendar so a naive datetime is refused in every state.
+    today = calendar.today(now)
+    if task.state == "submitted" and task.completed_on is not None:
+        return task.completed_on
+    return today
