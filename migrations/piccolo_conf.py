@@ -1,0 +1,13 @@
+"""Piccolo's own configuration, used only by the migration runner (tasks.migrate); it reads the URL
+from DONDOC_DATABASE_URL, which the runner sets."""
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+
+from tasks.db import engine_from_url
+
+DEFAULT_DATABASE_URL = "sqlite:///var/dondoc.sqlite3"
+
+DB = engine_from_url(os.environ.get("DONDOC_DATABASE_URL") or DEFAULT_DATABASE_URL)
+APP_REGISTRY = AppRegistry(apps=["tasks.piccolo_app"])

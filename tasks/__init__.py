@@ -1,0 +1,1 @@
+"""The task register: directives, tasks, their lifecycle, timeliness and audit trail."""

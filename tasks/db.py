@@ -1,0 +1,72 @@
+"""The database engine: built from a URL, bound to the tables, and one way to open a transaction."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import AsyncIterator
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from tasks.tables import ALL_TABLES
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def engine_from_url(url: str) -> Engine:
+    """`sqlite:///relative/path.sqlite3`, `sqlite:////absolute/path` or `postgresql://…`."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///") :])
+        if not path:
+            raise ValueError("sqlite URL needs a path: sqlite:///var/dondoc.sqlite3")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+    if parsed.scheme in ("postgresql", "postgres"):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:/// or postgresql://")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.engine_type == "sqlite"
+
+
+def bind_tables(engine: Engine) -> None:
+    """Point every table at this engine; there is no module-level engine."""
+    for table in ALL_TABLES:
+        table._meta.db = engine
+
+
+async def open_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+@contextlib.asynccontextmanager
+async def transaction(engine: Engine) -> AsyncIterator[None]:
+    """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
+    read-then-write cannot fail halfway with "database is locked"."""
+    if is_sqlite(engine):
+        txn = engine.transaction(transaction_type=TransactionType.immediate)
+        try:
+            async with txn:
+                yield
+        except BaseException:
+            # If BEGIN or COMMIT itself failed, Piccolo leaves the connection open and its thread
+            # keeps the process alive.
+            connection = getattr(txn, "connection", None)
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+            raise
+    else:
+        async with engine.transaction():
+            yield

@@ -1,0 +1,62 @@
+"""Bring a database up to the latest migration; safe when several instances start at once."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import AsyncIterator
+from urllib.parse import unquote, urlparse
+
+import asyncpg
+
+# Any constant: every dondoc process migrating the same PostgreSQL database takes this lock first.
+ADVISORY_LOCK_KEY = 0x646F6E646F63
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str) -> AsyncIterator[None]:
+    if urlparse(database_url).scheme == "sqlite":
+        path = Path(unquote(database_url[len("sqlite:///"):]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".migrate-lock"), "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    # Its own connection: Piccolo's migration queries open others, and the lock must outlive them.
+    connection = await asyncpg.connect(dsn=database_url)
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
+        try:
+            yield
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
+    finally:
+        await connection.close()
+
+
+async def migrate(database_url: str) -> None:
+    """Runs Piccolo's forwards migrations for every app. Piccolo finds its engine through a
+    configuration module, so this must run in a process dedicated to this one database URL."""
+    os.environ["DONDOC_DATABASE_URL"] = database_url
+    os.environ["PICCOLO_CONF"] = "migrations.piccolo_conf"
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    async with migration_lock(database_url):
+        if urlparse(database_url).scheme == "sqlite":
+            await _sqlite_wal(database_url)
+        result = await run_forwards("all")
+        if not result.success:
+            raise RuntimeError(result.message)
+
+
+async def _sqlite_wal(database_url: str) -> None:
+    """WAL lets readers go on while one instance writes; it is a property of the database file."""
+    import aiosqlite
+
+    async with aiosqlite.connect(unquote(database_url[len("sqlite:///"):])) as db:
+        await db.execute("PRAGMA journal_mode=WAL")

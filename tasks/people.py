@@ -1,0 +1,148 @@
+"""Divisions and users: creating them, and checking a user's password (argon2id)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.engine.base import Engine
+
+from tasks.audit import refuse, write_event
+from tasks.db import transaction
+from tasks.errors import N_, Conflict, Invalid, NotFound
+from tasks.permissions import Actor, Role, is_admin
+from tasks.tables import Division, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+LOCALES = ("vi", "en")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def actor_from_row(row: dict) -> Actor:
+    return Actor(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        division_id=row["division"],
+        locale=row.get("locale") or "vi",
+    )
+
+
+async def authenticate(username: str, password: str) -> Actor | None:
+    row = await User.select().where((User.username == username) & (User.active == True)).first().run()  # noqa: E712
+    # Verify against a dummy hash when the user is unknown, so timing does not tell who exists.
+    if row is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return actor_from_row(row) if verify_password(row["password_hash"], password) else None
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+async def active_actor(user_id: int) -> Actor | None:
+    row = await User.select().where((User.id == user_id) & (User.active == True)).first().run()  # noqa: E712
+    return actor_from_row(row) if row else None
+
+
+async def division_ids_by_code(codes: list[str], field: str) -> dict[str, int]:
+    """Resolve division codes, refusing unknown or inactive ones with the field named."""
+    if not codes:
+        return {}
+    rows = await Division.select(Division.id, Division.code).where(
+        Division.code.is_in(list(set(codes))) & (Division.active == True)  # noqa: E712
+    ).run()
+    found = {r["code"]: r["id"] for r in rows}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise Invalid(
+            N_("Unknown division: {codes}"), fields={field: N_("Unknown division")}, codes=", ".join(unknown)
+        )
+    return found
+
+
+async def list_divisions() -> list[dict]:
+    return await Division.select().order_by(Division.code).run()
+
+
+async def create_division(
+    engine: Engine, actor: Actor, now: datetime, *, code: str, name: str, email: str = ""
+) -> dict:
+    if not is_admin(actor):
+        raise await refuse(actor, now, "create_division", "division", None, N_("Only an administrator may add divisions."))
+    async with transaction(engine):
+        if await Division.exists().where(Division.code == code).run():
+            raise Conflict(N_("Division code {value} is already in use."), fields={"code": N_("Already in use")}, value=code)
+        row = (await Division.insert(Division(code=code, name=name, email=email, active=True)).returning(*Division.all_columns()).run())[0]
+        await write_event(actor=actor, at=now, action="create_division", entity_type="division", entity_id=row["id"], before=None, after=row)
+    return row
+
+
+async def create_user(
+    engine: Engine,
+    actor: Actor | None,
+    now: datetime,
+    *,
+    username: str,
+    full_name: str,
+    email: str,
+    role: str,
+    division_code: str | None,
+    password: str,
+    locale: str = "vi",
+) -> dict:
+    """`actor` is None only for the command line, run by whoever administers the server."""
+    if actor is not None and not is_admin(actor):
+        raise await refuse(actor, now, "create_user", "user", None, N_("Only an administrator may add users."))
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise Invalid(N_("Unknown role: {value}"), fields={"role": N_("Must be office, head, leader or admin")}, value=role) from None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(N_("The password must be at least {n} characters."), fields={"password": N_("Too short")}, n=MIN_PASSWORD_LENGTH)
+    if locale not in LOCALES:
+        raise Invalid(N_("Unknown language: {value}"), fields={"locale": N_("Must be vi or en")}, value=locale)
+    if role_value == Role.HEAD and not division_code:
+        raise Invalid(N_("A division head must belong to a division."), fields={"division": N_("Required for a head")})
+    async with transaction(engine):
+        division_id = None
+        if division_code:
+            division_id = (await division_ids_by_code([division_code], "division"))[division_code]
+        if await User.exists().where(User.username == username).run():
+            raise Conflict(N_("Username {value} is already taken."), fields={"username": N_("Already in use")}, value=username)
+        row = (
+            await User.insert(
+                User(
+                    username=username,
+                    full_name=full_name,
+                    email=email,
+                    role=role_value.value,
+                    division=division_id,
+                    password_hash=hash_password(password),
+                    active=True,
+                    locale=locale,
+                )
+            ).returning(*User.all_columns()).run()
+        )[0]
+        public = {k: v for k, v in row.items() if k != "password_hash"}
+        await write_event(actor=actor, at=now, action="create_user", entity_type="user", entity_id=row["id"], before=None, after=public)
+    return public
+
+
+async def get_user_by_username(username: str) -> dict:
+    row = await User.select().where(User.username == username).first().run()
+    if row is None:
+        raise NotFound(N_("No user {value}."), value=username)
+    return row

@@ -1,0 +1,184 @@
+"""Recording directives and their tasks: one transaction, one audit event per record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from piccolo.engine.base import Engine
+
+from tasks.audit import refuse, write_event
+from tasks.calendar import WorkingCalendar
+from tasks.db import transaction
+from tasks.errors import N_, Conflict, Invalid, NotFound
+from tasks.permissions import Actor, Role, is_office
+from tasks.people import division_ids_by_code
+from tasks.tables import Directive, Task, TaskSupport, User
+
+DIRECTIVE_KINDS = ("document", "meeting", "instruction")
+MAX_WORKING_DAYS = 1000
+
+
+@dataclass(frozen=True)
+class NewDirective:
+    number: str
+    issuer: str
+    signer: str = ""
+    issued_on: date | None = None
+    received_on: date | None = None
+    kind: str = "document"
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class NewTask:
+    title: str
+    lead_division: str
+    description: str = ""
+    support_divisions: tuple[str, ...] = ()
+    leader_in_charge: str | None = None
+    assignee: str | None = None
+    parent: int | None = None
+    due_on: date | None = None
+    due_in_working_days: int | None = None
+    priority: int = 0
+
+
+def _check_directive(d: NewDirective, today: date) -> None:
+    if d.kind not in DIRECTIVE_KINDS:
+        raise Invalid(N_("Unknown directive kind: {value}"), fields={"kind": N_("Must be document, meeting or instruction")}, value=d.kind)
+    if not d.number.strip() or not d.issuer.strip():
+        raise Invalid(N_("A directive needs its number and its issuer."), fields={
+            **({"number": N_("Required")} if not d.number.strip() else {}),
+            **({"issuer": N_("Required")} if not d.issuer.strip() else {}),
+        })
+    if d.issued_on and d.received_on and d.received_on < d.issued_on:
+        raise Invalid(N_("A directive cannot be received before it was issued."), fields={"received_on": N_("Before the issue date")})
+    for name, value in (("issued_on", d.issued_on), ("received_on", d.received_on)):
+        if value and value > today:
+            raise Invalid(N_("That date is in the future."), fields={name: N_("In the future")})
+
+
+async def record_directive(
+    engine: Engine,
+    actor: Actor,
+    now: datetime,
+    calendar: WorkingCalendar,
+    directive: NewDirective,
+    tasks: list[NewTask] = (),
+) -> dict:
+    """Record a directive together with its tasks; nothing is written unless all of it is valid."""
+    if not is_office(actor):
+        raise await refuse(actor, now, "record_directive", "directive", None, N_("Only the office may record directives."))
+    _check_directive(directive, calendar.today(now))
+    async with transaction(engine):
+        if await Directive.exists().where(
+            (Directive.issuer == directive.issuer) & (Directive.number == directive.number)
+        ).run():
+            raise Conflict(
+                N_("Directive {value} from this issuer is already recorded."),
+                fields={"number": N_("Already recorded")},
+                value=directive.number,
+            )
+        row = (
+            await Directive.insert(
+                Directive(
+                    number=directive.number.strip(),
+                    issuer=directive.issuer.strip(),
+                    signer=directive.signer.strip(),
+                    issued_on=directive.issued_on,
+                    received_on=directive.received_on,
+                    kind=directive.kind,
+                    summary=directive.summary,
+                    created_by=actor.id,
+                    created_at=now,
+                )
+            ).returning(*Directive.all_columns()).run()
+        )[0]
+        await write_event(actor=actor, at=now, action="record_directive", entity_type="directive", entity_id=row["id"], before=None, after=row)
+        created = [await _insert_task(actor, now, calendar, row, t, f"tasks.{i}.") for i, t in enumerate(tasks)]
+    return {**row, "tasks": created}
+
+
+async def create_task(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, task: NewTask) -> dict:
+    if not is_office(actor):
+        raise await refuse(actor, now, "create_task", "task", None, N_("Only the office may create tasks."))
+    async with transaction(engine):
+        directive = await Directive.select().where(Directive.id == directive_id).first().run()
+        if directive is None:
+            raise Invalid(N_("No directive {value}."), fields={"directive": N_("Not found")}, value=directive_id)
+        return await _insert_task(actor, now, calendar, directive, task, "")
+
+
+async def user_id_with_role(username: str | None, roles: tuple[Role, ...], field_name: str) -> int | None:
+    if username is None:
+        return None
+    row = await User.select(User.id, User.role).where((User.username == username) & (User.active == True)).first().run()  # noqa: E712
+    if row is None or row["role"] not in roles:
+        raise Invalid(N_("No such user: {value}"), fields={field_name: N_("Unknown user or wrong role")}, value=username)
+    return row["id"]
+
+
+def resolve_due_on(task: NewTask, directive: dict, now: datetime, calendar: WorkingCalendar, prefix: str) -> date | None:
+    if task.due_on is not None and task.due_in_working_days is not None:
+        raise Invalid(N_("Give the deadline as a date or as a number of working days, not both."), fields={prefix + "due_on": N_("Choose one")})
+    if task.due_in_working_days is not None:
+        n = task.due_in_working_days
+        if not 1 <= n <= MAX_WORKING_DAYS:
+            raise Invalid(N_("The number of working days must be between 1 and {n}."), fields={prefix + "due_in_working_days": N_("Out of range")}, n=MAX_WORKING_DAYS)
+        # "Within N working days" counts from the day the department received the directive.
+        start = directive.get("received_on") or directive.get("issued_on") or calendar.today(now)
+        return calendar.add_working_days(start, n)
+    if task.due_on is not None and directive.get("issued_on") and task.due_on < directive["issued_on"]:
+        raise Invalid(N_("The deadline is before the directive was issued."), fields={prefix + "due_on": N_("Before the issue date")})
+    return task.due_on
+
+
+async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, directive: dict, task: NewTask, prefix: str) -> dict:
+    if not task.title.strip():
+        raise Invalid(N_("A task needs a title."), fields={prefix + "title": N_("Required")})
+    due_on = resolve_due_on(task, directive, now, calendar, prefix)
+    lead = await division_ids_by_code([task.lead_division], prefix + "lead_division")
+    supports = await division_ids_by_code(list(task.support_divisions), prefix + "support_divisions")
+    if task.lead_division in supports:
+        raise Invalid(N_("The lead division cannot also be a supporting division."), fields={prefix + "support_divisions": N_("Contains the lead division")})
+    leader_id = await user_id_with_role(task.leader_in_charge, (Role.LEADER,), prefix + "leader_in_charge")
+    assignee_id = await user_id_with_role(task.assignee, (Role.HEAD,), prefix + "assignee")
+    if task.parent is not None:
+        parent = await Task.select(Task.id, Task.directive).where(Task.id == task.parent).first().run()
+        if parent is None or parent["directive"] != directive["id"]:
+            raise Invalid(N_("The parent task must belong to the same directive."), fields={prefix + "parent": N_("Not in this directive")})
+    row = (
+        await Task.insert(
+            Task(
+                directive=directive["id"],
+                parent=task.parent,
+                title=task.title.strip(),
+                description=task.description,
+                lead_division=lead[task.lead_division],
+                leader_in_charge=leader_id,
+                assignee=assignee_id,
+                due_on=due_on,
+                original_due_on=due_on,
+                deadline_version=1,
+                state="open",
+                percent=0,
+                priority=task.priority,
+                created_by=actor.id,
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(*Task.all_columns()).run()
+    )[0]
+    for code in task.support_divisions:
+        await TaskSupport.insert(TaskSupport(task=row["id"], division=supports[code])).run()
+    snapshot = {**row, "support_divisions": sorted(task.support_divisions), "lead_division_code": task.lead_division}
+    await write_event(actor=actor, at=now, action="create_task", entity_type="task", entity_id=row["id"], task_id=row["id"], before=None, after=snapshot)
+    return row
+
+
+async def get_directive(directive_id: int) -> dict:
+    row = await Directive.select().where(Directive.id == directive_id).first().run()
+    if row is None:
+        raise NotFound(N_("No directive {value}."), value=directive_id)
+    return row

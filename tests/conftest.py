@@ -1,0 +1,139 @@
+"""Shared fixtures: every integration test runs once on SQLite and once on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tasks.clock import FixedClock
+from tasks.db import bind_tables, close_engine, engine_from_url, is_sqlite, open_engine
+from tasks.tables import ALL_TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/dondoc_test"
+# A Tuesday morning in Hà Nội (09:00 +07:00), far from Tết.
+TUESDAY_2026_03_03_0900 = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)
+
+
+def run_migrate(database_url: str) -> None:
+    """Migrate through the real command line, as a user would (and because Piccolo's migration
+    tooling finds its engine per process)."""
+    env = {**os.environ, "DONDOC_DATABASE_URL": database_url}
+    result = subprocess.run([sys.executable, "-m", "web.cli", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"dondoc migrate failed:\n{result.stdout}\n{result.stderr}")
+
+
+async def _reset_postgres(url: str) -> None:
+    conn = await asyncpg.connect(dsn=url, timeout=5)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get("DONDOC_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
+    try:
+        asyncio.run(_reset_postgres(url))
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        message = f"PostgreSQL not reachable at {url}: {exc}"
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(message + " (REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'dondoc-test.sqlite3'}"
+    else:
+        url = postgres_url_or_skip()
+    run_migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url):
+    engine = engine_from_url(database_url)
+    await open_engine(engine)
+    yield engine
+    await close_engine(engine)
+
+
+async def _empty_tables(engine) -> None:
+    names = [t._meta.tablename for t in ALL_TABLES]
+    if is_sqlite(engine):
+        for name in reversed(names):
+            await engine.run_ddl(f"DELETE FROM {name}")
+    else:
+        await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def db(engine):
+    """A bound, empty database."""
+    bind_tables(engine)
+    await _empty_tables(engine)
+    return engine
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TUESDAY_2026_03_03_0900)
+
+
+@pytest.fixture
+def settings(database_url):
+    from web.settings import Settings
+
+    return Settings(database_url=database_url, base_url="http://dondoc.test")
+
+
+@pytest.fixture
+async def app(db, settings, clock):
+    from web.app import create_app
+
+    app = create_app(settings, clock=clock, engine=db)
+    async with running(app):
+        yield app
+
+
+@contextlib.asynccontextmanager
+async def running(app):
+    """Run the app's lifespan in a task of its own: anyio's cancel scopes must be left by the task
+    that entered them, and pytest-asyncio tears fixtures down in another task."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold():
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def client(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dondoc.test") as c:
+        yield c

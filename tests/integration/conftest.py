@@ -1,0 +1,77 @@
+"""A small Sở Công Thương to act in: divisions, one user per role, and signed-in API clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from tasks import people
+
+PASSWORD = "mat-khau-thu-nghiem"
+DIVISIONS = [
+    ("VP", "Văn phòng Sở", "vp@sct.example.vn"),
+    ("QLNL", "Phòng Quản lý năng lượng", "qlnl@sct.example.vn"),
+    ("QLTM", "Phòng Quản lý thương mại", "qltm@sct.example.vn"),
+    ("KHTC", "Phòng Kế hoạch - Tài chính", "khtc@sct.example.vn"),
+]
+USERS = [
+    ("quantri", "Quản trị hệ thống", "admin", None),
+    ("vanphong", "Nguyễn Thị Văn Phòng", "office", "VP"),
+    ("truong.qlnl", "Trần Văn Năng", "head", "QLNL"),
+    ("truong.qltm", "Lê Thị Thương", "head", "QLTM"),
+    ("pgd.hai", "Phạm Văn Hải", "leader", None),
+    ("giamdoc", "Hoàng Minh Đức", "leader", None),
+]
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def auth(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    async def post(self, username: str, url: str, json=None, **kw) -> httpx.Response:
+        return await self.client.post(url, json=json, headers=self.auth(username), **kw)
+
+    async def get(self, username: str, url: str, **kw) -> httpx.Response:
+        return await self.client.get(url, headers=self.auth(username), **kw)
+
+    async def patch(self, username: str, url: str, json=None) -> httpx.Response:
+        return await self.client.patch(url, json=json, headers=self.auth(username))
+
+    async def directive_with_tasks(self, number: str, tasks: list[dict], **fields) -> dict:
+        body = {
+            "number": number, "issuer": "UBND tỉnh", "signer": "Chủ tịch UBND tỉnh", "issued_on": "2026-02-25",
+            "received_on": "2026-02-26", "kind": "document", "summary": "Về việc bảo đảm cung ứng điện mùa khô 2026",
+            **fields, "tasks": tasks,
+        }
+        response = await self.post("vanphong", "/api/v1/directives", body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+@pytest.fixture
+async def world(db, client, clock) -> World:
+    admin = None
+    for username, full_name, role, division in USERS[:1]:
+        await people.create_user(db, None, clock.now(), username=username, full_name=full_name, email=f"{username}@sct.example.vn",
+                                 role=role, division_code=division, password=PASSWORD)
+    w = World(client)
+    r = await client.post("/api/v1/auth/token", json={"username": "quantri", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    w.tokens["quantri"] = r.json()["token"]
+    for code, name, email in DIVISIONS:
+        r = await w.post("quantri", "/api/v1/divisions", {"code": code, "name": name, "email": email})
+        assert r.status_code == 201, r.text
+    for username, full_name, role, division in USERS[1:]:
+        r = await w.post("quantri", "/api/v1/users", {"username": username, "full_name": full_name, "email": f"{username}@sct.example.vn",
+                                                        "role": role, "division": division, "password": PASSWORD})
+        assert r.status_code == 201, r.text
+        r = await client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        w.tokens[username] = r.json()["token"]
+    del admin
+    return w

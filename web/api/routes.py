@@ -1,0 +1,241 @@
+"""API handlers: parse, authorise (through the services), call one service, return its value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from piccolo.engine.base import Engine
+
+from tasks import calendar_days, extensions, lifecycle, people, queries, register
+from tasks.calendar import WorkingCalendar
+from tasks.errors import N_, Invalid, Unauthenticated
+from tasks.permissions import Actor
+from tasks.timeliness import Timeliness
+from web.api.schemas import (
+    AssignIn, CalendarDayIn, CorrectionIn, DecisionIn, DirectiveIn, DivisionIn, ExtensionIn, ProgressIn,
+    ReasonIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
+)
+from web.auth import issue_token, provide_actor
+
+
+def provide_now(state: State) -> datetime:
+    return state.clock.now()
+
+
+def provide_engine(state: State) -> Engine:
+    return state.engine
+
+
+async def provide_calendar(state: State) -> WorkingCalendar:
+    return await calendar_days.load_calendar(state.settings.timezone)
+
+
+def provide_due_soon_days(state: State) -> int:
+    return state.settings.due_soon_days
+
+
+ActorDep = NamedDependency[Actor]
+NowDep = NamedDependency[datetime]
+EngineDep = NamedDependency[Engine]
+CalendarDep = NamedDependency[WorkingCalendar]
+DueSoonDep = NamedDependency[int]
+
+DEPENDENCIES = {
+    "actor": Provide(provide_actor),
+    "now": Provide(provide_now, sync_to_thread=False),
+    "engine": Provide(provide_engine, sync_to_thread=False),
+    "calendar": Provide(provide_calendar),
+    "due_soon_days": Provide(provide_due_soon_days, sync_to_thread=False),
+}
+
+
+def new_task(t: TaskFields) -> register.NewTask:
+    return register.NewTask(
+        title=t.title, lead_division=t.lead_division, description=t.description,
+        support_divisions=tuple(t.support_divisions), leader_in_charge=t.leader_in_charge, assignee=t.assignee,
+        parent=t.parent, due_on=t.due_on, due_in_working_days=t.due_in_working_days, priority=t.priority,
+    )
+
+
+class AuthController(Controller):
+    path = "/auth"
+
+    @post("/token", status_code=200)
+    async def token(self, data: JSONBody[TokenIn], state: State, request: Request) -> dict[str, Any]:
+        actor = await people.authenticate(data.username, data.password)
+        if actor is None:
+            raise Unauthenticated(N_("Wrong username or password."))
+        now = state.clock.now()
+        return {"token": issue_token(actor, now, state.settings.secret_key, state.settings.token_ttl_hours), "token_type": "bearer",
+                "username": actor.username, "role": actor.role.value}
+
+
+class DivisionController(Controller):
+    path = "/divisions"
+
+    @get("/")
+    async def list_divisions(self, actor: ActorDep) -> list[dict]:
+        return await people.list_divisions()
+
+    @post("/")
+    async def create_division(self, data: JSONBody[DivisionIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
+        return await people.create_division(engine, actor, now, code=data.code, name=data.name, email=data.email)
+
+
+class UserController(Controller):
+    path = "/users"
+
+    @post("/")
+    async def create_user(self, data: JSONBody[UserIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
+        return await people.create_user(
+            engine, actor, now, username=data.username, full_name=data.full_name, email=data.email, role=data.role,
+            division_code=data.division, password=data.password, locale=data.locale,
+        )
+
+
+class DirectiveController(Controller):
+    path = "/directives"
+
+    @post("/")
+    async def record_directive(self, data: JSONBody[DirectiveIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep) -> dict:
+        directive = register.NewDirective(
+            number=data.number, issuer=data.issuer, signer=data.signer, issued_on=data.issued_on,
+            received_on=data.received_on, kind=data.kind, summary=data.summary,
+        )
+        return await register.record_directive(engine, actor, now, calendar, directive, [new_task(t) for t in data.tasks])
+
+    @get("/{directive_id:int}")
+    async def get_directive(self, directive_id: FromPath[int], actor: ActorDep) -> dict:
+        return await register.get_directive(directive_id)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
+
+
+class TaskController(Controller):
+    path = "/tasks"
+
+    @post("/")
+    async def create_task(self, data: JSONBody[TaskIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        row = await register.create_task(engine, actor, now, calendar, data.directive, new_task(data))
+        return (await queries.present_tasks([row], now, calendar, due_soon_days))[0]
+
+    @get("/")
+    async def list_tasks(
+        self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
+        division: FromQuery[str | None] = None,
+        state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
+        timeliness: FromQuery[str | None] = None,
+        directive: FromQuery[int | None] = None,
+        leader: FromQuery[str | None] = None,
+        due_from: FromQuery[date | None] = None,
+        due_to: FromQuery[date | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        starred: FromQuery[bool | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> dict:
+        try:
+            wanted = tuple(Timeliness(v) for v in _split(timeliness))
+        except ValueError:
+            raise Invalid(N_("Unknown timeliness: {value}"), fields={"timeliness": N_("Unknown timeliness")}, value=timeliness) from None
+        f = queries.TaskFilter(
+            division=division, states=_split(state_filter), timeliness=wanted, directive=directive, leader=leader,
+            due_from=due_from, due_to=due_to, q=q, starred=starred, limit=limit, offset=offset,
+        )
+        return await queries.list_tasks(actor, f, now, calendar, due_soon_days)
+
+    @get("/{task_id:int}")
+    async def get_task(self, task_id: FromPath[int], actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
+
+    @get("/{task_id:int}/history")
+    async def history(self, task_id: FromPath[int], actor: ActorDep) -> list[dict]:
+        return await queries.task_history(actor, task_id)
+
+    async def _present(self, task_id: FromPath[int], actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/progress", status_code=200)
+    async def progress(self, task_id: FromPath[int], data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.report_progress(engine, actor, now, task_id, data.percent, data.note)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/submit", status_code=200)
+    async def submit(self, task_id: FromPath[int], data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.submit(engine, actor, now, calendar, task_id, data.note, data.completed_on)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/confirm", status_code=200)
+    async def confirm(self, task_id: FromPath[int], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.confirm(engine, actor, now, task_id)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/return", status_code=200)
+    async def return_task(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.return_task(engine, actor, now, task_id, data.reason)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/pause", status_code=200)
+    async def pause(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.pause(engine, actor, now, task_id, data.reason)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/resume", status_code=200)
+    async def resume(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.resume(engine, actor, now, task_id, data.reason)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/cancel", status_code=200)
+    async def cancel(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.cancel(engine, actor, now, task_id, data.reason)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/assign", status_code=200)
+    async def assign(self, task_id: FromPath[int], data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.assign(engine, actor, now, task_id, lead_division=data.lead_division, support_divisions=data.support_divisions,
+                               leader_in_charge=data.leader_in_charge, assignee=data.assignee)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @patch("/{task_id:int}")
+    async def correct(self, task_id: FromPath[int], data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "starred") if getattr(data, k) is not None}
+        if data.clear_due_on:
+            if data.due_on is not None:
+                raise Invalid(N_("Give the deadline as a date or as a number of working days, not both."), fields={"due_on": N_("Choose one")})
+            changes["due_on"] = None
+        await lifecycle.correct(engine, actor, now, task_id, data.reason, changes)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/extensions", status_code=201)
+    async def request_extension(self, task_id: FromPath[int], data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep) -> dict:
+        return await extensions.request_extension(engine, actor, now, calendar, task_id, data.requested_due_on, data.reason)
+
+
+class ExtensionController(Controller):
+    path = "/extensions"
+
+    @post("/{extension_id:int}/decision", status_code=200)
+    async def decide(self, extension_id: FromPath[int], data: JSONBody[DecisionIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
+        return await extensions.decide_extension(engine, actor, now, extension_id, data.approve, data.note)
+
+
+class CalendarController(Controller):
+    path = "/calendar"
+
+    @get("/")
+    async def list_days(self, actor: ActorDep, year: Annotated[int | None, QueryParameter(ge=1900, le=2200)] = None) -> list[dict]:
+        return await calendar_days.list_days(year)
+
+    @post("/")
+    async def add_day(self, data: JSONBody[CalendarDayIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
+        return await calendar_days.add_day(engine, actor, now, data.day, data.kind, data.name)
+
+
+CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController]

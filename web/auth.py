@@ -1,0 +1,42 @@
+"""Bearer tokens for the API: signed (HS256) with the secret key, so any app instance accepts them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import jwt
+from litestar import Request
+from litestar.datastructures import State
+
+from tasks.errors import N_, Unauthenticated
+from tasks.people import active_actor
+from tasks.permissions import Actor
+
+
+def issue_token(actor: Actor, now: datetime, secret_key: str, ttl_hours: int) -> str:
+    claims = {"sub": str(actor.id), "iat": int(now.timestamp()), "exp": int((now + timedelta(hours=ttl_hours)).timestamp())}
+    return jwt.encode(claims, secret_key, algorithm="HS256")
+
+
+def user_id_from_token(token: str, now: datetime, secret_key: str) -> int | None:
+    try:
+        # Expiry is checked against the injected clock, not the wall clock.
+        claims = jwt.decode(token, secret_key, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False})
+        if int(claims["exp"]) <= now.timestamp():
+            return None
+        return int(claims["sub"])
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
+        return None
+
+
+async def provide_actor(request: Request, state: State) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    user_id = None
+    if scheme.lower() == "bearer" and token:
+        user_id = user_id_from_token(token.strip(), state.clock.now(), state.settings.secret_key)
+    actor = await active_actor(user_id) if user_id is not None else None
+    if actor is None:
+        raise Unauthenticated(N_("Sign in first: send a valid bearer token."))
+    request.scope["dondoc_actor"] = actor
+    return actor

@@ -1,0 +1,117 @@
+"""The `dondoc` command line: serve, migrate, create-user, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import os
+import sys
+from typing import AsyncIterator
+
+from piccolo.engine.base import Engine
+
+from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
+from tasks.errors import DomainError
+from web.clock import SystemClock
+from web.i18n import translate_error
+from web.settings import Settings, SettingsError
+
+
+@contextlib.asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[Engine]:
+    engine = engine_from_url(settings.database_url)
+    bind_tables(engine)
+    await open_engine(engine)
+    try:
+        yield engine
+    finally:
+        await close_engine(engine)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    print(f"dondoc: serving on http://{args.host}:{args.port}  (database: {settings.database_url})", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from tasks.migrate import migrate
+
+    asyncio.run(migrate(settings.database_url))
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from tasks.people import create_user
+
+    password = os.environ.get("DONDOC_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
+
+    async def run() -> dict:
+        async with connected(settings) as engine:
+            return await create_user(
+                engine, None, SystemClock().now(), username=args.username, full_name=args.full_name or args.username,
+                email=args.email, role=args.role, division_code=args.division, password=password, locale=args.locale,
+            )
+
+    user = asyncio.run(run())
+    print(f"dondoc: created user {user['username']} ({user['role']})")
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from tasks.demo import DEMO_PASSWORD, seed_demo
+
+    async def run() -> bool:
+        async with connected(settings) as engine:
+            return await seed_demo(engine, SystemClock().now(), settings.timezone)
+
+    created = asyncio.run(run())
+    print("dondoc: demo data loaded" if created else "dondoc: demo data already present, nothing added")
+    print(f"dondoc: open {settings.base_url}  — sign in as vanphong (office), truongphong.qlnl (division head),")
+    print(f"        giamdoc (leader) or quantri (admin); password for all: {DEMO_PASSWORD}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dondoc", description="Đôn đốc: directives, tasks, deadlines.")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="bring the database up to date").set_defaults(func=cmd_migrate)
+    user = sub.add_parser("create-user", help="add a user (password from DONDOC_PASSWORD or a prompt)")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["office", "head", "leader", "admin"])
+    user.add_argument("--email", required=True)
+    user.add_argument("--division")
+    user.add_argument("--full-name")
+    user.add_argument("--locale", default="vi", choices=["vi", "en"])
+    user.set_defaults(func=cmd_create_user)
+    sub.add_parser("seed-demo", help="load a demo Sở Công Thương (once)").set_defaults(func=cmd_seed_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return args.func(settings, args)
+    except SettingsError as exc:
+        print(f"dondoc: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"dondoc: {translate_error('vi', exc.message, exc.params)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Every error leaves as JSON `{"error", "message", "fields"}` in the user's language, with a 4xx."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from tasks.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from web.i18n import gettext_for, translate_error
+
+log = logging.getLogger("dondoc.web")
+
+STATUS = {Invalid: 422, NotFound: 404, Forbidden: 403, Conflict: 409, Unauthenticated: 401}
+
+
+def request_locale(request: Request) -> str:
+    user = request.scope.get("dondoc_actor")
+    if user is not None:
+        return user.locale
+    accept = request.headers.get("accept-language", "")
+    return "en" if accept.lower().startswith("en") else "vi"
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    return Response({"error": code, "message": message, "fields": fields or {}}, status_code=status)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    locale = request_locale(request)
+    _ = gettext_for(locale)
+    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    return error_response(
+        status, exc.code, translate_error(locale, exc.message, exc.params), {k: _(v) for k, v in exc.fields.items()}
+    )
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    _ = gettext_for(request_locale(request))
+    fields: dict[str, str] = {}
+    for problem in exc.extra or []:
+        if isinstance(problem, dict):
+            key = str(problem.get("key") or "body").removeprefix("$.")
+            fields[key] = _("Missing, of the wrong type, or out of range")
+    detail = str(exc.detail or "")
+    if "JSON" in detail or "decode" in detail.lower() or not fields:
+        message = _("The request could not be read: send valid JSON of the documented shape.")
+    else:
+        message = _("Some fields are invalid: {fields}", fields=", ".join(sorted(fields)))
+    return error_response(400, "invalid", message, fields)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    _ = gettext_for(request_locale(request))
+    if isinstance(exc, NotFoundException):
+        return error_response(404, "not_found", _("Not found."))
+    if isinstance(exc, NotAuthorizedException):
+        return error_response(401, "unauthenticated", _("Sign in first: send a valid bearer token."))
+    if isinstance(exc, PermissionDeniedException):
+        return error_response(403, "forbidden", _("You may not do this."))
+    if exc.status_code >= 500:
+        return internal_error_handler(request, exc)
+    if exc.status_code == 405:
+        return error_response(405, "method_not_allowed", _("This method is not allowed here."))
+    if exc.status_code == 413:
+        return error_response(413, "too_large", _("The request is too large."))
+    return error_response(exc.status_code, "bad_request", _("The request could not be read: send valid JSON of the documented shape."))
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    _ = gettext_for(request_locale(request))
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal", _("Something went wrong on the server; nothing was changed."))
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
