@@ -88,6 +88,20 @@ async def db(engine):
     return engine
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Argon2 at its production cost takes ~0.1 s a hash; tests create many users. The algorithm
+    and the code path stay the same, only the cost parameters drop."""
+    from argon2 import PasswordHasher
+
+    from tasks import people
+
+    production = people._hasher
+    people._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    people._hasher = production
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(TUESDAY_2026_03_03_0900)
