@@ -6,6 +6,7 @@ import contextlib
 from typing import AsyncIterator
 
 from litestar import Litestar, Router, get
+from litestar.response import Redirect
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -43,9 +44,14 @@ def create_app(
     async def healthz() -> dict:
         return {"ok": True}
 
+    @get("/", include_in_schema=False)
+    async def home() -> Redirect:
+        # Until the pages land, the front door is the API's own documentation.
+        return Redirect(path="/schema")
+
     api = Router(path="/api/v1", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)
     return Litestar(
-        route_handlers=[api, healthz],
+        route_handlers=[api, healthz, home],
         lifespan=[database],
         state=State({"settings": settings, "clock": clock, "engine": engine, "mailer": mailer}),
         exception_handlers=EXCEPTION_HANDLERS,
