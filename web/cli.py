@@ -15,7 +15,7 @@ from piccolo.engine.base import Engine
 from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
 from tasks.errors import DomainError
 from web.clock import SystemClock
-from web.i18n import translate_error
+from tasks.i18n import translate_error
 from web.settings import Settings, SettingsError
 
 
@@ -78,6 +78,11 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# Each area of dondoc that brings commands of its own (escalation, reports, import) registers a
+# function here that adds its subparsers; each sets `func(settings, args) -> exit code`.
+EXTRA_COMMANDS: list = []
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dondoc", description="Đôn đốc: directives, tasks, deadlines.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -95,6 +100,8 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--locale", default="vi", choices=["vi", "en"])
     user.set_defaults(func=cmd_create_user)
     sub.add_parser("seed-demo", help="load a demo Sở Công Thương (once)").set_defaults(func=cmd_seed_demo)
+    for add_commands in EXTRA_COMMANDS:
+        add_commands(sub)
     return p
 
 

@@ -15,7 +15,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from tasks.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
-from web.i18n import gettext_for, translate_error
+from tasks.i18n import gettext_for, translate_error
 
 log = logging.getLogger("dondoc.web")
 

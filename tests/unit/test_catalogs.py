@@ -1,4 +1,4 @@
-"""The Babel catalogs in web/locale cover every message in the code.
+"""The Babel catalogs in tasks/locale cover every message in the code.
 
 Messages are extracted afresh from the source with the same mapping (babel.cfg) and keywords
 (`N_`, `_`) as `pybabel extract`, so adding a message without translating it fails here, naming
@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from web.i18n import gettext_for, translate_error
+from tasks.i18n import gettext_for, translate_error
 
 try:
     from babel.messages.frontend import parse_mapping_cfg
@@ -24,7 +24,7 @@ except ImportError:  # older Babel only has the deprecated name
     from babel.messages.frontend import parse_mapping as parse_mapping_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALE_DIR = ROOT / "web" / "locale"
+LOCALE_DIR = ROOT / "tasks" / "locale"
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_": None}
 PERCENT_NAMED = re.compile(r"%\((\w+)\)")
 
@@ -78,7 +78,7 @@ def test_every_message_in_the_code_has_a_vietnamese_translation() -> None:
             untranslated.append(f"{msgid!r} ({places[0]}): empty translation")
     assert not untranslated, (
         "Messages without a Vietnamese translation; run the pybabel commands under "
-        "'Translations' in README.md and translate them in web/locale/vi/LC_MESSAGES/messages.po:\n  "
+        "'Translations' in README.md and translate them in tasks/locale/vi/LC_MESSAGES/messages.po:\n  "
         + "\n  ".join(untranslated)
     )
 

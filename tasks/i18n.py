@@ -1,5 +1,5 @@
-"""Translations from the Babel catalogs in web/locale; Vietnamese unless the user chose English.
-Catalogs are compiled in memory from the .po files, so no generated .mo files are needed."""
+"""The product's one message catalog (tasks/locale), shared by the web pages, API errors and emails;
+Vietnamese unless the user chose English. Compiled in memory from the .po files: no .mo needed."""
 
 from __future__ import annotations
 
