@@ -1,0 +1,469 @@
+"""Leadership reports (DESIGN §6): completion figures per division / leader / issuer / directive, the
+12-week trend and the weekly overdue list.
+
+One source of truth: every task is classified by `tasks.timeliness.timeliness`. For speed the
+database does the counting: it groups the tasks by (group key, state, due_on, completed_on) with
+COUNT(*), after replacing dates that cannot change the verdict by a representative date that
+timeliness() classifies identically (the cutoff contract of `overdue_cutoff`/`due_soon_cutoff`).
+Python then classifies each distinct group once. The groups are few whatever the number of tasks,
+and the result is exact on both engines (the property test compares it task by task).
+
+As of a past time, a task is taken as it stood then: not yet assigned if created later, and still
+in progress if its division submitted it after that day (deadlines and pauses are as they are now).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable
+
+from piccolo.engine.base import Engine
+
+from tasks.calendar import WorkingCalendar
+from tasks.errors import N_, Invalid
+from tasks.permissions import Actor, sees_all_tasks
+from tasks.tables import Task
+from tasks.timeliness import (
+    DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, due_soon_cutoff, effective_due_on, overdue_cutoff, timeliness,
+    working_days_overdue,
+)
+
+GROUP_BYS = ("division", "leader", "issuer", "directive")
+UPDATE_WINDOW = timedelta(days=7)
+TREND_WEEKS = 12
+OPEN_STATES = ("open", "in_progress")
+
+# Column titles and their Vietnamese, through the catalog.
+CATEGORY_LABELS = {
+    "assigned": N_("Assigned"),
+    "done_on_time": N_("Done on time"),
+    "done_late": N_("Done late"),
+    "on_track": N_("In progress, on track"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "no_deadline": N_("No deadline"),
+    "stopped": N_("Paused or cancelled"),
+}
+RATE_LABELS = {
+    "completion_of_due": (N_("Completion rate (of tasks fallen due)"), N_("done ÷ (done + overdue)")),
+    "completion_of_assigned": (N_("Completion rate (of tasks assigned)"), N_("done ÷ (assigned − paused or cancelled)")),
+    "on_time": (N_("On-time rate"), N_("done on time ÷ done")),
+    "update": (N_("Update rate"), N_("open tasks with a progress report in the last 7 days ÷ open tasks")),
+}
+GROUP_LABELS = {
+    "division": N_("Lead division"),
+    "leader": N_("Leader in charge"),
+    "issuer": N_("Issuer"),
+    "directive": N_("Directive"),
+}
+NO_LEADER = N_("(no leader in charge)")
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.denominator == 0 else self.numerator / self.denominator
+
+    def percent(self) -> str:
+        v = self.value
+        return "–" if v is None else f"{v * 100:.1f}%".replace(".", ",")
+
+
+@dataclass
+class Tally:
+    """Counts of one group. The eight categories partition `assigned`; `open_tasks` and `updated`
+    count the tasks still in the hands of their division (state open or in progress)."""
+
+    assigned: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    on_track: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    no_deadline: int = 0
+    stopped: int = 0
+    open_tasks: int = 0
+    updated: int = 0
+
+    def add(self, other: "Tally") -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def fallen_due(self) -> int:
+        return self.done + self.overdue
+
+    def rates(self) -> dict[str, Rate]:
+        return {
+            "completion_of_due": Rate(self.done, self.fallen_due),
+            "completion_of_assigned": Rate(self.done, self.assigned - self.stopped),
+            "on_time": Rate(self.done_on_time, self.done),
+            "update": Rate(self.updated, self.open_tasks),
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in CATEGORY_LABELS}
+
+
+@dataclass
+class ReportRow:
+    key: Any
+    code: str
+    name: str
+    tally: Tally = field(default_factory=Tally)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CompletionReport:
+    as_of: datetime
+    period_from: date | None
+    period_to: date
+    group_by: str
+    rows: list[ReportRow]
+    total: Tally
+
+
+@dataclass(frozen=True)
+class Period:
+    """Tasks assigned (created) from `start` to `end`, province dates, as of the instant `as_of`."""
+
+    as_of: datetime
+    start: date | None
+    end: date
+
+
+def make_period(calendar: WorkingCalendar, as_of: datetime, start: date | None, end: date | None) -> Period:
+    today = calendar.today(as_of)
+    end = end or today
+    if start is not None and start > end:
+        raise Invalid(N_("The period starts after it ends."), fields={"from": N_("After the end of the period")})
+    return Period(as_of=as_of, start=start, end=end)
+
+
+def _day_start(day: date, calendar: WorkingCalendar) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=calendar.timezone)
+
+
+def _as_date(value: Any) -> date | None:
+    # SQLite returns computed dates as text; PostgreSQL as date.
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _scope(actor: Actor | None, division_id: int | None) -> int | None:
+    """A division head sees their own division's figures only (as lead division)."""
+    if actor is not None and not sees_all_tasks(actor):
+        return actor.division_id if actor.division_id is not None else -1
+    return division_id
+
+
+def _binder(args: list[Any]) -> Callable[[Any], str]:
+    """A placeholder for one argument; on PostgreSQL a date is cast, or a CASE of bare parameters
+    would be typed as text (SQLite must not cast: its DATE affinity turns '2026-03-03' into 2026)."""
+    postgres = Task._meta.db.engine_type == "postgres"
+
+    def p(value: Any) -> str:
+        args.append(value)
+        return "{}::date" if postgres and type(value) is date else "{}"
+
+    return p
+
+
+_KEYS = {
+    "division": ("t.lead_division", ""),
+    "leader": ("t.leader_in_charge", ""),
+    "issuer": ("d.issuer", " JOIN directive d ON d.id = t.directive"),
+    "directive": ("t.directive", ""),
+    "total": ("0", ""),
+}
+
+
+def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int, division_id: int | None) -> tuple[str, list]:
+    key, join = _KEYS[group_by]
+    day = calendar.today(period.as_of)
+    oc = overdue_cutoff(day, calendar)
+    dsc = max(due_soon_cutoff(day, calendar, due_soon_days), oc)
+    far = dsc + timedelta(days=1)
+    args: list[Any] = []
+    p = _binder(args)  # placeholders are filled in textual order: the inner query comes second
+
+    # Inner: each task as it stood on `day`, and whether it had a progress report in the window.
+    inner = (
+        f"SELECT {key} AS k, "
+        f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END AS st, "
+        "t.due_on AS due_on, t.completed_on AS completed_on, "
+        "CASE WHEN r.task IS NULL THEN 0 ELSE 1 END AS upd "
+        f"FROM task t{join} "
+        "LEFT JOIN (SELECT DISTINCT task FROM progress_report "
+        f"WHERE reported_at > {p(period.as_of - UPDATE_WINDOW)} AND reported_at <= {p(period.as_of)}) r ON r.task = t.id "
+        f"WHERE t.created_at <= {p(period.as_of)} AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))}"
+    )
+    if period.start is not None:
+        inner += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
+    if division_id is not None:
+        inner += f" AND t.lead_division = {p(division_id)}"
+    inner_args = list(args)
+    args.clear()
+    # Outer: representative dates. An open task's deadline matters only as overdue / due soon /
+    # further / none (the cutoffs); a done task finished on or before its due_on is on time
+    # whatever the dates. Submitted and late-done tasks keep their exact dates.
+    sql = (
+        "SELECT k, st, "
+        "CASE WHEN st IN ('open', 'in_progress') THEN "
+        f"CASE WHEN due_on IS NULL THEN NULL WHEN due_on <= {p(oc)} THEN {p(oc)} WHEN due_on <= {p(dsc)} THEN {p(dsc)} ELSE {p(far)} END "
+        "WHEN st IN ('paused', 'cancelled') THEN NULL "
+        "WHEN st = 'done' AND (due_on IS NULL OR completed_on <= due_on) THEN NULL "
+        "ELSE due_on END AS due_rep, "
+        "CASE WHEN st = 'submitted' THEN completed_on "
+        "WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > due_on THEN completed_on ELSE NULL END AS done_rep, "
+        "CASE WHEN st IN ('open', 'in_progress') THEN upd ELSE 0 END AS upd2, "
+        "COUNT(*) AS n "
+        f"FROM ({inner}) x GROUP BY 1, 2, 3, 4, 5"
+    )
+    return sql, args + inner_args
+
+
+async def grouped_counts(
+    group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+    division_id: int | None = None,
+) -> list[dict]:
+    """The bare SQL aggregate (also timed on its own by bench/reports.py)."""
+    sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id)
+    return await Task.raw(sql, *args).run()
+
+
+def tally_groups(
+    rows: list[dict], as_of: datetime, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+) -> dict[Any, Tally]:
+    """Classify each distinct group once with timeliness() and add its count to its key's tally."""
+    verdicts: dict[tuple, Timeliness | None] = {}
+    tallies: dict[Any, Tally] = {}
+    for r in rows:
+        dates = (r["st"], _as_date(r["due_rep"]), _as_date(r["done_rep"]))
+        if dates not in verdicts:
+            verdicts[dates] = timeliness(TaskDates(*dates), as_of, calendar, due_soon_days)
+        verdict = verdicts[dates]
+        n = int(r["n"])
+        t = tallies.get(r["k"])
+        if t is None:
+            t = tallies[r["k"]] = Tally()
+        t.assigned += n
+        if verdict is None:
+            t.stopped += n
+        else:
+            setattr(t, verdict.value, getattr(t, verdict.value) + n)
+        if r["st"] in OPEN_STATES:
+            t.open_tasks += n
+            t.updated += n * int(r["upd2"])
+    return tallies
+
+
+async def _names(group_by: str, keys: list[Any]) -> dict[Any, tuple[str, str, dict]]:
+    wanted = [k for k in keys if k is not None]
+    if group_by == "division":
+        rows = await Task.raw("SELECT id, code, name FROM division").run()
+        return {r["id"]: (r["code"], r["name"], {}) for r in rows}
+    if group_by == "leader":
+        rows = await Task.raw("SELECT id, username, full_name FROM app_user WHERE role = 'leader' OR id IN (SELECT DISTINCT leader_in_charge FROM task)").run()
+        return {r["id"]: (r["username"], r["full_name"] or r["username"], {}) for r in rows}
+    if group_by == "issuer":
+        return {k: (k, k, {}) for k in wanted}
+    if group_by == "directive" and wanted:
+        out = {}
+        for chunk in range(0, len(wanted), 500):
+            ids = wanted[chunk : chunk + 500]
+            marks = ", ".join("{}" for _ in ids)
+            for r in await Task.raw(f"SELECT id, number, issuer, issued_on, summary FROM directive WHERE id IN ({marks})", *ids).run():
+                out[r["id"]] = (r["number"], r["summary"], {"issuer": r["issuer"], "issued_on": _as_date(r["issued_on"])})
+        return out
+    return {}
+
+
+async def completion_report(
+    actor: Actor | None,
+    calendar: WorkingCalendar,
+    as_of: datetime,
+    start: date | None = None,
+    end: date | None = None,
+    group_by: str = "division",
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+    division_id: int | None = None,
+) -> CompletionReport:
+    """`actor` None is the command line (the server's administrator): everything."""
+    if group_by not in GROUP_BYS:
+        raise Invalid(N_("Unknown grouping: {value}"), fields={"group_by": N_("Must be division, leader, issuer or directive")}, value=group_by)
+    period = make_period(calendar, as_of, start, end)
+    scope = _scope(actor, division_id)
+    rows = await grouped_counts(group_by, period, calendar, due_soon_days, scope)
+    tallies = tally_groups(rows, as_of, calendar, due_soon_days)
+    names = await _names(group_by, list(tallies))
+    report_rows: list[ReportRow] = []
+    if group_by == "division":
+        # Every division the reader may see appears, with zeros if it leads nothing in the period.
+        for key, (code, name, extra) in names.items():
+            if scope is None or key == scope:
+                tallies.setdefault(key, Tally())
+    total = Tally()
+    for key, tally in tallies.items():
+        code, name, extra = names.get(key, ("", "", {}))
+        if key is None and group_by == "leader":
+            code, name = "", NO_LEADER
+        report_rows.append(ReportRow(key=key, code=code, name=name, tally=tally, extra=extra))
+        total.add(tally)
+    report_rows.sort(key=lambda r: (r.key is None, r.code.casefold(), str(r.key)))
+    return CompletionReport(as_of=as_of, period_from=period.start, period_to=period.end, group_by=group_by, rows=report_rows, total=total)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    as_of: datetime
+    day: date
+    tally: Tally
+
+
+async def weekly_trend(
+    actor: Actor | None, calendar: WorkingCalendar, as_of: datetime, start: date | None = None,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, weeks: int = TREND_WEEKS, division_id: int | None = None,
+) -> list[TrendPoint]:
+    """The totals as they stood at the same hour on each of the last `weeks` weeks, oldest first."""
+    scope = _scope(actor, division_id)
+    points = []
+    for i in reversed(range(weeks)):
+        at = as_of - timedelta(weeks=i)
+        day = calendar.today(at)
+        if start is not None and start > day:
+            points.append(TrendPoint(at, day, Tally()))
+            continue
+        period = Period(as_of=at, start=start, end=day)
+        rows = await grouped_counts("total", period, calendar, due_soon_days, scope)
+        total = Tally()
+        for t in tally_groups(rows, at, calendar, due_soon_days).values():
+            total.add(t)
+        points.append(TrendPoint(at, day, total))
+    return points
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    task_id: int
+    title: str
+    directive_number: str
+    directive_issued_on: date | None
+    division_code: str
+    division_name: str
+    due_on: date
+    effective_due_on: date
+    working_days_overdue: int
+    leader: str
+    last_note: str
+    last_note_on: date | None
+
+
+async def overdue_list(
+    actor: Actor | None, calendar: WorkingCalendar, as_of: datetime, start: date | None = None, end: date | None = None,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, division_id: int | None = None,
+) -> list[OverdueItem]:
+    """The weekly overdue list, most working days overdue first."""
+    period = make_period(calendar, as_of, start, end)
+    scope = _scope(actor, division_id)
+    day = calendar.today(as_of)
+    oc = overdue_cutoff(day, calendar)
+    args: list[Any] = []
+    p = _binder(args)
+    st = f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END"
+    sql = (
+        f"SELECT t.id, t.title, {st} AS st, t.due_on, t.completed_on, d.number, d.issued_on, v.code, v.name AS division_name, "
+        "u.full_name, u.username, p.note, p.reported_at "
+        "FROM task t JOIN directive d ON d.id = t.directive JOIN division v ON v.id = t.lead_division "
+        "LEFT JOIN app_user u ON u.id = t.leader_in_charge "
+        "LEFT JOIN progress_report p ON p.id = (SELECT MAX(q.id) FROM progress_report q "
+        f"WHERE q.task = t.id AND q.reported_at <= {p(as_of)}) "
+        f"WHERE t.due_on IS NOT NULL AND t.created_at <= {p(as_of)} "
+        f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))} "
+        # Prefilter only; timeliness() decides below.
+        f"AND ((t.state IN ('open', 'in_progress') AND t.due_on <= {p(oc)}) "
+        f"OR (t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} AND t.due_on <= {p(oc)}) "
+        f"OR (t.state = 'submitted' AND t.completed_on <= {p(day)} AND t.completed_on > t.due_on))"
+    )
+    if period.start is not None:
+        sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
+    if scope is not None:
+        sql += f" AND t.lead_division = {p(scope)}"
+    rows = await Task.raw(sql, *args).run()
+    items = []
+    lost: dict[tuple, int] = {}
+    for r in rows:
+        due, completed = _as_date(r["due_on"]), _as_date(r["completed_on"])
+        dates = TaskDates(r["st"], due, completed if r["st"] == "submitted" else None)
+        if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
+            continue
+        cache_key = (dates.state, due, dates.completed_on)
+        if cache_key not in lost:
+            lost[cache_key] = working_days_overdue(dates, as_of, calendar)
+        reported_at = r["reported_at"]
+        if isinstance(reported_at, str):
+            reported_at = datetime.fromisoformat(reported_at)
+        items.append(OverdueItem(
+            task_id=r["id"], title=r["title"], directive_number=r["number"], directive_issued_on=_as_date(r["issued_on"]),
+            division_code=r["code"], division_name=r["division_name"], due_on=due,
+            effective_due_on=effective_due_on(dates, calendar), working_days_overdue=lost[cache_key],
+            leader=r["full_name"] or r["username"] or "", last_note=r["note"] or "",
+            last_note_on=calendar.today(reported_at) if reported_at else None,
+        ))
+    items.sort(key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
+    return items
+
+
+# --- Presenting: plain, JSON-ready values with the labels in the reader's language -------------
+
+Gettext = Callable[..., str]
+
+
+def rate_dict(rate: Rate) -> dict[str, Any]:
+    return {"numerator": rate.numerator, "denominator": rate.denominator, "value": None if rate.value is None else round(rate.value, 4)}
+
+
+def tally_dict(t: Tally) -> dict[str, Any]:
+    return {**t.counts(), "done": t.done, "fallen_due": t.fallen_due, "open_tasks": t.open_tasks, "updated": t.updated,
+            "rates": {k: rate_dict(v) for k, v in t.rates().items()}}
+
+
+def labels(_: Gettext) -> dict[str, Any]:
+    return {
+        "categories": {k: _(v) for k, v in CATEGORY_LABELS.items()},
+        "rates": {k: {"label": _(label), "formula": _(formula)} for k, (label, formula) in RATE_LABELS.items()},
+        "group_by": {k: _(v) for k, v in GROUP_LABELS.items()},
+    }
+
+
+def completion_dict(report: CompletionReport, _: Gettext, trend: list[TrendPoint] | None = None) -> dict[str, Any]:
+    out = {
+        "as_of": report.as_of,
+        "from": report.period_from,
+        "to": report.period_to,
+        "group_by": report.group_by,
+        "labels": labels(_),
+        "rows": [
+            {"key": r.key, "code": r.code, "name": _(r.name) if r.name == NO_LEADER else r.name, **r.extra, **tally_dict(r.tally)}
+            for r in report.rows
+        ],
+        "total": tally_dict(report.total),
+    }
+    if trend is not None:
+        out["trend"] = [{"as_of": p.as_of, "day": p.day, **tally_dict(p.tally)} for p in trend]
+    return out
+
+
+def overdue_dict(items: list[OverdueItem]) -> list[dict[str, Any]]:
+    return [dict(i.__dict__) for i in items]
