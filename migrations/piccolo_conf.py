@@ -10,4 +10,4 @@ from tasks.db import engine_from_url
 DEFAULT_DATABASE_URL = "sqlite:///var/dondoc.sqlite3"
 
 DB = engine_from_url(os.environ.get("DONDOC_DATABASE_URL") or DEFAULT_DATABASE_URL)
-APP_REGISTRY = AppRegistry(apps=["tasks.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["tasks.piccolo_app", "web.piccolo_app", "notify.piccolo_app"])

@@ -17,6 +17,7 @@ import pytest
 from tasks.clock import FixedClock
 from tasks.db import bind_tables, close_engine, engine_from_url, is_sqlite, open_engine
 from tasks.tables import ALL_TABLES
+from notify.tables import NOTIFY_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/dondoc_test"
@@ -72,7 +73,7 @@ async def engine(database_url):
 
 
 async def _empty_tables(engine) -> None:
-    names = [t._meta.tablename for t in ALL_TABLES]
+    names = [t._meta.tablename for t in ALL_TABLES + NOTIFY_TABLES]
     if is_sqlite(engine):
         for name in reversed(names):
             await engine.run_ddl(f"DELETE FROM {name}")
@@ -84,6 +85,8 @@ async def _empty_tables(engine) -> None:
 async def db(engine):
     """A bound, empty database."""
     bind_tables(engine)
+    for table in NOTIFY_TABLES:
+        table._meta.db = engine
     await _empty_tables(engine)
     return engine
 

@@ -6,7 +6,6 @@ import contextlib
 from typing import AsyncIterator
 
 from litestar import Litestar, Router, get
-from litestar.response import Redirect
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -14,9 +13,15 @@ from piccolo.engine.base import Engine
 
 from tasks.clock import Clock
 from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
+from notify.mailer import mailer_from_url
+from notify.passes import Notifier
+from notify.scheduler import build_scheduler
+from notify.tables import bind_notify_tables
 from web.api.routes import CONTROLLERS, DEPENDENCIES
 from web.clock import SystemClock
 from web.errors import EXCEPTION_HANDLERS
+from web.pages import csrf_config, pages_router, static_router, template_config
+from web.sessions import bind_web_tables
 from web.settings import Settings
 
 
@@ -28,10 +33,13 @@ def create_app(
     clock = clock or SystemClock()
     owns_engine = engine is None
     engine = engine or engine_from_url(settings.database_url)
+    mailer = mailer or mailer_from_url(settings.smtp_url)
+    notifier = Notifier(engine, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         bind_tables(engine)
+        bind_web_tables(engine)
         if owns_engine:
             await open_engine(engine)
         try:
@@ -40,20 +48,31 @@ def create_app(
             if owns_engine:
                 await close_engine(engine)
 
+    @contextlib.asynccontextmanager
+    async def escalation(app: Litestar) -> AsyncIterator[None]:
+        """The scheduler only calls the passes; the outbox keeps them exactly-once across instances."""
+        bind_notify_tables(engine)
+        if not settings.scheduler:
+            yield
+            return
+        scheduler = build_scheduler(notifier, clock, settings.timezone)
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.shutdown(wait=False)
+
     @get("/healthz", include_in_schema=False)
     async def healthz() -> dict:
         return {"ok": True}
 
-    @get("/", include_in_schema=False)
-    async def home() -> Redirect:
-        # Until the pages land, the front door is the API's own documentation.
-        return Redirect(path="/schema")
-
     api = Router(path="/api/v1", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)
     return Litestar(
-        route_handlers=[api, healthz, home],
-        lifespan=[database],
-        state=State({"settings": settings, "clock": clock, "engine": engine, "mailer": mailer}),
+        route_handlers=[api, healthz, pages_router(), static_router()],
+        template_config=template_config(),
+        csrf_config=csrf_config(settings),
+        lifespan=[database, escalation],
+        state=State({"settings": settings, "clock": clock, "engine": engine, "mailer": mailer, "notifier": notifier}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]),
         debug=False,

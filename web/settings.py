@@ -27,6 +27,9 @@ class Settings:
     secret_key: str = DEV_SECRET_KEY
     due_soon_days: int = 3
     token_ttl_hours: int = 12
+    # The in-process escalation scheduler. Off when the dataclass is built directly (tests, tools);
+    # from the environment it is on unless DONDOC_SCHEDULER=off.
+    scheduler: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -73,6 +76,9 @@ class Settings:
         due_soon = get("DUE_SOON_DAYS", str(cls.due_soon_days))
         if not due_soon.isdigit() or not 0 <= int(due_soon) <= 60:
             raise SettingsError(f"DONDOC_DUE_SOON_DAYS: expected a whole number 0–60, got {due_soon!r}")
+        scheduler = (get("SCHEDULER", "on") or "on").lower()
+        if scheduler not in ("on", "off"):
+            raise SettingsError(f"DONDOC_SCHEDULER: expected on or off, got {scheduler!r}")
         secret_key = get("SECRET_KEY", DEV_SECRET_KEY)
         if len(secret_key) < 16:
             raise SettingsError("DONDOC_SECRET_KEY: must be at least 16 characters")
@@ -84,4 +90,5 @@ class Settings:
             timezone=tz,
             secret_key=secret_key,
             due_soon_days=int(due_soon),
+            scheduler=scheduler == "on",
         )

@@ -21,6 +21,7 @@ from web.api.schemas import (
     ReasonIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
 )
 from web.auth import issue_token, provide_actor
+from web.api.notifications import NOTIFY_CONTROLLERS
 
 
 def provide_now(state: State) -> datetime:
@@ -238,4 +239,4 @@ class CalendarController(Controller):
         return await calendar_days.add_day(engine, actor, now, data.day, data.kind, data.name)
 
 
-CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController]
+CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS]

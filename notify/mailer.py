@@ -1,0 +1,124 @@
+"""Where emails go: a Mailer sends a batch of messages and says, per message, whether it failed and
+whether the failure is worth retrying. Only this module knows SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+from urllib.parse import unquote, urlparse
+
+import aiosmtplib
+
+SMTP_TIMEOUT_S = 30
+
+
+class MailError(Exception):
+    """A message was not accepted. `permanent` failures (5xx) are not retried."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+@runtime_checkable
+class Mailer(Protocol):
+    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+        """Send every message; the result holds, in order, None for a sent message or its error."""
+        ...
+
+
+@dataclass
+class MemoryMailer:
+    """For tests: keeps what it was given in `sent`; `fail_with` makes every send fail."""
+
+    sent: list[EmailMessage] = field(default_factory=list)
+    fail_with: MailError | None = None
+
+    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+        if self.fail_with is not None:
+            return [self.fail_with for _ in messages]
+        self.sent.extend(messages)
+        return [None for _ in messages]
+
+
+@dataclass
+class FileMailer:
+    """Without an SMTP server: each email becomes an .eml file a new user can open and read."""
+
+    directory: Path = Path("var/mail")
+
+    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for message in messages:
+            raw = bytes(message)
+            name = re.sub(r"[^A-Za-z0-9.@-]", "", message.get("Message-ID", "")) or hashlib.sha256(raw).hexdigest()[:16]
+            (self.directory / f"{name}.eml").write_bytes(raw)
+        return [None for _ in messages]
+
+
+@dataclass
+class SmtpMailer:
+    """aiosmtplib over one connection per batch. smtp://host:port (STARTTLS if offered is not
+    forced), smtps://host:port (implicit TLS); user:password in the URL logs in."""
+
+    url: str
+    timeout: float = SMTP_TIMEOUT_S
+
+    def _client(self) -> aiosmtplib.SMTP:
+        parsed = urlparse(self.url)
+        implicit_tls = parsed.scheme == "smtps"
+        return aiosmtplib.SMTP(
+            hostname=parsed.hostname or "localhost",
+            port=parsed.port or (465 if implicit_tls else 25),
+            use_tls=implicit_tls,
+            start_tls=None if not implicit_tls else False,
+            username=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            timeout=self.timeout,
+            tls_context=ssl.create_default_context() if implicit_tls else None,
+        )
+
+    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+        if not messages:
+            return []
+        client = self._client()
+        try:
+            await client.connect()
+        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            error = MailError(f"cannot connect to the mail server: {exc}", permanent=False)
+            return [error for _ in messages]
+        results: list[MailError | None] = []
+        try:
+            for i, message in enumerate(messages):
+                try:
+                    await client.send_message(message)
+                    results.append(None)
+                except aiosmtplib.SMTPRecipientsRefused as exc:
+                    codes = [r.code for r in exc.recipients]
+                    text = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+                    results.append(MailError(text, permanent=all(c >= 500 for c in codes)))
+                except aiosmtplib.SMTPResponseException as exc:
+                    results.append(MailError(f"{exc.code} {exc.message}", permanent=exc.code >= 500))
+                    if exc.code == 421:  # the server is closing the connection: the rest must wait
+                        results += [MailError(f"{exc.code} {exc.message}") for _ in messages[i + 1 :]]
+                        break
+                except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+                    results += [MailError(f"connection to the mail server lost: {exc}") for _ in messages[i:]]
+                    break
+        finally:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+                client.close()
+        return results
+
+
+def mailer_from_url(smtp_url: str | None, mail_dir: Path = Path("var/mail")) -> Mailer:
+    return SmtpMailer(smtp_url) if smtp_url else FileMailer(mail_dir)

@@ -1,0 +1,226 @@
+"""The outbox: deciding which notifications are due and writing them (ON CONFLICT DO NOTHING), then
+claiming them for sending with a lease, and recording how sending went.
+
+Exactly-once rests on the database, never on "check, then act" across processes: the unique key
+(task, rule, deadline_version, recipient) makes a second decision of the same notification a no-op,
+and a claim is one conditional UPDATE that only one process can win for a given row (SQLite
+serialises writers with BEGIN IMMEDIATE; PostgreSQL locks the rows FOR UPDATE SKIP LOCKED). A claim
+is a lease: a row claimed by a process that died is claimable again once the lease has expired.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from piccolo.engine.base import Engine
+
+from notify.ladder import URGED_STATES, Ladder, Rule, due_on_window, due_rules
+from notify.tables import Notification
+from tasks.calendar import WorkingCalendar
+from tasks.db import is_sqlite, transaction
+from tasks.tables import Task, User
+
+LEASE = timedelta(minutes=10)
+CLAIM_RECIPIENTS = 200  # recipients per claimed batch: all of a recipient's due rows come together
+INSERT_CHUNK = 500
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    state: str
+    due_on: date | None
+    deadline_version: int
+    lead_division: int
+    leader_in_charge: int | None
+    assignee: int | None
+
+
+@dataclass(frozen=True)
+class Planned:
+    task_id: int
+    rule: str
+    deadline_version: int
+    recipient_id: int
+    role: str  # "to" | "cc"
+    due_day: date
+
+
+@dataclass
+class People:
+    """Who can receive mail (active, with an address), by the roles the ladder speaks of."""
+
+    heads: dict[int, list[int]] = field(default_factory=dict)  # division id -> head user ids
+    office: list[int] = field(default_factory=list)
+    reachable: set[int] = field(default_factory=set)
+    director: int | None = None
+
+
+async def load_people(director: int | None) -> People:
+    rows = await User.select(User.id, User.role, User.division, User.email).where(
+        (User.active == True) & (User.email != "")  # noqa: E712
+    ).order_by(User.id).run()
+    people = People(director=director)
+    for r in rows:
+        people.reachable.add(r["id"])
+        if r["role"] == "head" and r["division"] is not None:
+            people.heads.setdefault(r["division"], []).append(r["id"])
+        elif r["role"] == "office":
+            people.office.append(r["id"])
+    return people
+
+
+def recipients(rule: Rule, task: TaskRow, people: People) -> list[tuple[int, str]]:
+    """(user id, "to"|"cc") for one rule and task; someone both in to and cc gets it as "to"."""
+
+    def users(kind: str) -> list[int]:
+        if kind == "lead_head":
+            return people.heads.get(task.lead_division, [])
+        if kind == "assignee":
+            return [task.assignee] if task.assignee else []
+        if kind == "leader_in_charge":
+            return [task.leader_in_charge] if task.leader_in_charge else []
+        if kind == "director":
+            return [people.director] if people.director else []
+        if kind == "office":
+            return people.office
+        raise ValueError(kind)
+
+    chosen: dict[int, str] = {}
+    for role, kinds in (("to", rule.to), ("cc", rule.cc)):
+        for kind in kinds:
+            for user_id in users(kind):
+                if user_id in people.reachable:
+                    chosen.setdefault(user_id, role)
+    return list(chosen.items())
+
+
+async def plan(now: datetime, calendar: WorkingCalendar, ladder: Ladder, people: People) -> list[Planned]:
+    """What is due at `now` and not yet in the outbox. Reads only; outside working hours, nothing.
+
+    The query narrows by state and by the `due_on` window the ladder can reach today
+    (notify.ladder.due_on_window); due_rules() then decides each candidate exactly.
+    """
+    if not ladder.hours.contains(now, calendar):
+        return []
+    today = calendar.today(now)
+    window = due_on_window(today, calendar, ladder)
+    if window is None:
+        return []
+    after, until = window
+    candidates = (Task.state.is_in(list(URGED_STATES))) & (Task.due_on > after) & (Task.due_on <= until)
+    rows = await Task.select(
+        Task.id, Task.state, Task.due_on, Task.deadline_version, Task.lead_division, Task.leader_in_charge, Task.assignee
+    ).where(candidates).run()
+    if not rows:
+        return []
+    sent: dict[tuple[int, int], set[str]] = {}
+    for n in await Notification.select(Notification.task, Notification.rule, Notification.deadline_version).where(
+        Notification.task.is_in(Task.select(Task.id).where(candidates))
+    ).run():
+        sent.setdefault((n["task"], n["deadline_version"]), set()).add(n["rule"])
+    planned = []
+    for r in rows:
+        task = TaskRow(**r)
+        for rule in due_rules(task, now, calendar, ladder, sent.get((task.id, task.deadline_version), ())):
+            planned += [Planned(task.id, rule.name, task.deadline_version, user_id, role, today) for user_id, role in recipients(rule, task, people)]
+    return planned
+
+
+async def write_plan(planned: list[Planned], now: datetime) -> int:
+    """Insert planned rows; a row another pass already wrote is skipped. Returns how many were new."""
+    inserted = 0
+    for i in range(0, len(planned), INSERT_CHUNK):
+        chunk = planned[i : i + INSERT_CHUNK]
+        rows = [
+            Notification(kind="task", task=p.task_id, rule=p.rule, deadline_version=p.deadline_version, recipient=p.recipient_id,
+                         role=p.role, due_day=p.due_day, state="pending", created_at=now, next_attempt_at=now, attempts=0)
+            for p in chunk
+        ]
+        result = await Notification.insert(*rows).on_conflict(
+            target=(Notification.task, Notification.rule, Notification.deadline_version, Notification.recipient), action="DO NOTHING"
+        ).returning(Notification.id).run()
+        inserted += len(result)
+    return inserted
+
+
+async def plan_and_write(engine: Engine, now: datetime, calendar: WorkingCalendar, ladder: Ladder, director: int | None) -> int:
+    """Decide and write in one transaction, as the outbox pattern wants."""
+    async with transaction(engine):
+        people = await load_people(director)
+        return await write_plan(await plan(now, calendar, ladder, people), now)
+
+
+# --- claiming ---------------------------------------------------------------------------------
+
+_READY = "state = 'pending' AND next_attempt_at <= {} AND (claimed_at IS NULL OR claimed_at < {})"
+
+
+async def claim(engine: Engine, now: datetime, kinds: tuple[str, ...] = ("task", "digest"), lease: timedelta = LEASE) -> tuple[str, list[int]]:
+    """Claim every ready row of up to CLAIM_RECIPIENTS recipients. Returns (claim token, ids).
+
+    Ready: pending, its next attempt is due, and unclaimed or claimed longer ago than the lease.
+    Only the rows this call changed are returned; another process claiming at the same moment gets
+    other rows or none.
+    """
+    token = str(uuid.uuid4())
+    stale = now - lease
+    kinds_sql = ", ".join(f"'{k}'" for k in kinds if k in ("task", "digest"))
+    ready = f"{_READY} AND kind IN ({kinds_sql})"
+    if is_sqlite(engine):
+        sql = (
+            f"UPDATE notification SET claimed_at = {{}}, claim_token = {{}} WHERE {ready} AND recipient IN "
+            f"(SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS}) RETURNING id"
+        )
+        async with transaction(engine):
+            rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
+    else:
+        sql = (
+            f"WITH who AS (SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS}), "
+            f"mine AS (SELECT id FROM notification WHERE {ready} AND recipient IN (SELECT recipient FROM who) FOR UPDATE SKIP LOCKED) "
+            "UPDATE notification SET claimed_at = {}, claim_token = {} FROM mine WHERE notification.id = mine.id RETURNING notification.id"
+        )
+        async with transaction(engine):
+            rows = await Notification.raw(sql, now, stale, now, stale, now, token).run()
+    return token, sorted(r["id"] for r in rows)
+
+
+async def mark_sent(ids: list[int], token: str, now: datetime, message_id: str) -> None:
+    await Notification.update({
+        Notification.state: "sent", Notification.sent_at: now, Notification.message_id: message_id,
+        Notification.attempts: Notification.attempts + 1, Notification.claimed_at: None, Notification.last_error: "",
+    }).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).run()
+
+
+async def mark_failed(ids: list[int], token: str, message_id: str, error: str) -> None:
+    await Notification.update({
+        Notification.state: "failed", Notification.message_id: message_id, Notification.attempts: Notification.attempts + 1,
+        Notification.claimed_at: None, Notification.last_error: error[:2000],
+    }).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).run()
+
+
+def backoff(attempts_before: int) -> timedelta:
+    """1, 2, 4, 8 … minutes, at most an hour, after the n-th failed attempt."""
+    return min(BACKOFF_BASE * (2 ** min(attempts_before, 16)), BACKOFF_MAX)
+
+
+async def mark_retry(rows: list[dict], token: str, now: datetime, error: str) -> None:
+    """Release the claim and try again later, each row after its own back-off."""
+    by_attempts: dict[int, list[int]] = {}
+    for r in rows:
+        by_attempts.setdefault(r["attempts"], []).append(r["id"])
+    for attempts, ids in by_attempts.items():
+        await Notification.update({
+            Notification.attempts: attempts + 1, Notification.next_attempt_at: now + backoff(attempts),
+            Notification.claimed_at: None, Notification.last_error: error[:2000],
+        }).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).run()
+
+
+async def mark_skipped(ids: list[int], token: str, reason: str) -> None:
+    await Notification.update({Notification.state: "skipped", Notification.claimed_at: None, Notification.last_error: reason}).where(
+        Notification.id.is_in(ids) & (Notification.claim_token == token)
+    ).run()

@@ -1,0 +1,138 @@
+"""Sending claimed rows: one email per recipient listing all their tasks (a digest row is an email
+of its own), then each row marked sent, retried later (4xx, connection trouble) or failed (5xx)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from notify import outbox
+from notify.ladder import URGED_STATES
+from notify.mailer import Mailer
+from notify.render import Recipient, render_message
+from notify.tables import Notification
+from tasks.calendar import WorkingCalendar
+from tasks.i18n import gettext_for
+from tasks.tables import Task, User
+
+
+@dataclass
+class SendResult:
+    emails_sent: int = 0
+    sent: int = 0  # notifications
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def add(self, other: "SendResult") -> None:
+        for name in ("emails_sent", "sent", "retried", "failed", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def message_id(recipient_id: int, ids: list[int], mail_from: str) -> str:
+    """Stable for one email: the same recipient and the same notification rows give the same
+    Message-ID, so a retried or re-sent email can be recognised as the same one."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "dondoc.local"
+    digest = hashlib.sha256(f"{recipient_id}:{','.join(map(str, sorted(ids)))}".encode()).hexdigest()[:20]
+    return f"<dondoc.{min(ids)}.{digest}@{domain}>"
+
+
+def _label(locale: str, days_left: int) -> str:
+    _ = gettext_for(locale)
+    if days_left > 0:
+        return _("Due in {n} working days", n=days_left)
+    if days_left == 0:
+        return _("Due today")
+    return _("Overdue by {n} working days", n=-days_left)
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def send_claimed(
+    ids: list[int], token: str, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str
+) -> SendResult:
+    result = SendResult()
+    rows = await Notification.select(
+        Notification.id, Notification.kind, Notification.task, Notification.rule, Notification.deadline_version,
+        Notification.recipient, Notification.role, Notification.payload, Notification.attempts,
+    ).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).order_by(Notification.id).run()
+    if not rows:
+        return result
+    task_ids = list({r["task"] for r in rows if r["task"] is not None})
+    tasks = {t["id"]: t for t in await Task.select(
+        Task.id, Task.title, Task.state, Task.due_on, Task.deadline_version,
+        Task.lead_division.name.as_alias("division_name"), Task.directive.number.as_alias("directive_number"),
+    ).where(Task.id.is_in(task_ids)).run()} if task_ids else {}
+    users = {u["id"]: u for u in await User.select(User.id, User.email, User.full_name, User.locale, User.active).where(
+        User.id.is_in(list({r["recipient"] for r in rows}))).run()}
+
+    stale = [r["id"] for r in rows if r["kind"] == "task" and (
+        tasks[r["task"]]["state"] not in URGED_STATES or tasks[r["task"]]["deadline_version"] != r["deadline_version"])]
+    unreachable = [r["id"] for r in rows if not users[r["recipient"]]["active"] or not users[r["recipient"]]["email"]]
+    if stale:
+        await outbox.mark_skipped(stale, token, "the task is no longer in progress, or its deadline changed")
+    if unreachable:
+        await outbox.mark_skipped(list(set(unreachable) - set(stale)), token, "the recipient has no active account with an email address")
+    result.skipped = len(set(stale) | set(unreachable))
+    live = [r for r in rows if r["id"] not in set(stale) | set(unreachable)]
+
+    # (recipient, rows, message) for each email
+    emails: list[tuple[dict, list[dict], EmailMessage]] = []
+    by_recipient: dict[int, list[dict]] = {}
+    for r in live:
+        if r["kind"] == "digest":
+            user = users[r["recipient"]]
+            payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
+            emails.append((user, [r], render_message("weekly_digest", _recipient(user), {**_digest_context(payload), "base_url": base_url})))
+        else:
+            by_recipient.setdefault(r["recipient"], []).append(r)
+    today = calendar.today(now)
+    for recipient_id, group in by_recipient.items():
+        user = users[recipient_id]
+        items = []
+        for r in sorted(group, key=lambda r: (tasks[r["task"]]["due_on"], r["task"])):
+            t = tasks[r["task"]]
+            due = calendar.effective_due(t["due_on"])
+            items.append({
+                "id": t["id"], "title": t["title"], "directive": t["directive_number"], "lead_division": t["division_name"],
+                "due_on": t["due_on"], "role": r["role"], "url": f"{base_url}/tasks/{t['id']}",
+                "label": _label(user["locale"], calendar.working_days_between(today, due)),
+            })
+        context = {"items": items, "to_items": [i for i in items if i["role"] == "to"], "cc_items": [i for i in items if i["role"] == "cc"], "base_url": base_url}
+        emails.append((user, group, render_message("reminders", _recipient(user), context)))
+
+    for user, group, message in emails:
+        message["From"] = mail_from
+        message["Date"] = format_datetime(now)
+        message["Message-ID"] = message_id(user["id"], [r["id"] for r in group], mail_from)
+    outcomes = await mailer.send([m for _, _, m in emails])
+    for (user, group, message), error in zip(emails, outcomes):
+        group_ids = [r["id"] for r in group]
+        if error is None:
+            await outbox.mark_sent(group_ids, token, now, message["Message-ID"])
+            result.emails_sent += 1
+            result.sent += len(group)
+        elif error.permanent:
+            await outbox.mark_failed(group_ids, token, message["Message-ID"], error.message)
+            result.failed += len(group)
+        else:
+            await outbox.mark_retry(group, token, now, error.message)
+            result.retried += len(group)
+    return result
+
+
+def _recipient(user: dict) -> Recipient:
+    return Recipient(user_id=user["id"], email=user["email"], name=user["full_name"], locale=user["locale"] or "vi")
+
+
+def _digest_context(payload: dict) -> dict:
+    divisions = [{**d, "tasks": [{**t, "due_on": _date(t["due_on"]), "directive_issued_on": _date(t.get("directive_issued_on"))} for t in d["tasks"]]}
+                 for d in payload["divisions"]]
+    return {**payload, "divisions": divisions, "monday": _date(payload["monday"]), "week_start": _date(payload["week_start"]),
+            "week_end": _date(payload["week_end"])}

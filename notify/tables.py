@@ -1,0 +1,38 @@
+"""The outbox: one row per (task, rule, deadline_version, recipient), written when a rule is decided
+and updated as it is sent. Weekly digest rows have no task; their deadline_version holds the
+digest's Monday as YYYYMMDD. The unique indexes live in the migrations."""
+
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from tasks.tables import Task, User
+
+
+class Notification(Table, tablename="notification"):
+    id = Serial(primary_key=True)
+    kind = Varchar(length=16, default="task")  # "task" | "digest"
+    task = ForeignKey(Task, null=True, on_delete=OnDelete.restrict)
+    rule = Varchar(length=32)
+    deadline_version = Integer()
+    recipient = ForeignKey(User, null=False, on_delete=OnDelete.restrict)
+    role = Varchar(length=4, default="to")  # "to" | "cc"
+    due_day = Date(null=True, default=None)  # the working day the rule fell due
+    payload = JSON(null=True, default=None)  # the digest's content as of its Monday
+    state = Varchar(length=16, default="pending")  # pending | sent | failed | skipped
+    created_at = Timestamptz()
+    next_attempt_at = Timestamptz()
+    attempts = Integer(default=0)
+    claimed_at = Timestamptz(null=True, default=None)
+    claim_token = Varchar(length=36, default="")
+    sent_at = Timestamptz(null=True, default=None)
+    message_id = Varchar(length=255, default="")
+    last_error = Text(default="")
+
+
+NOTIFY_TABLES = [Notification]
+
+
+def bind_notify_tables(engine) -> None:
+    for table in NOTIFY_TABLES:
+        table._meta.db = engine

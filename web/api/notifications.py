@@ -1,0 +1,75 @@
+"""API for escalation: the outbox (GET /notifications) and the ladder settings (admin only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, put
+from litestar.params import FromQuery, JSONBody, QueryParameter
+from msgspec import Meta
+
+from litestar.di import NamedDependency
+from piccolo.engine.base import Engine
+
+from notify import config, queries
+from tasks.audit import refuse
+from tasks.errors import N_
+from tasks.permissions import Actor, is_admin
+
+# The same named dependencies web.api.routes provides for the whole API router.
+ActorDep = NamedDependency[Actor]
+NowDep = NamedDependency[datetime]
+EngineDep = NamedDependency[Engine]
+
+
+class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=32)]
+    offset: Annotated[int, Meta(ge=-60, le=60)]
+    to: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(min_length=1, max_length=5)]
+    cc: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=5)] = []
+
+
+class WorkingHoursIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: Annotated[str, Meta(max_length=5)] = "07:30"
+    end: Annotated[str, Meta(max_length=5)] = "17:00"
+
+
+class EscalationIn(msgspec.Struct, forbid_unknown_fields=True):
+    rules: Annotated[list[RuleIn], Meta(min_length=1, max_length=20)]
+    working_hours: WorkingHoursIn = msgspec.field(default_factory=WorkingHoursIn)
+    catch_up_days: Annotated[int, Meta(ge=0, le=60)] = 10
+    director: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class NotificationController(Controller):
+    path = "/notifications"
+
+    @get("/")
+    async def list_notifications(
+        self, actor: ActorDep,
+        task: FromQuery[int | None] = None,
+        state: FromQuery[str | None] = None,
+        recipient: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        return await queries.list_notifications(actor, task=task, state=state, recipient=recipient, limit=limit, offset=offset)
+
+
+class EscalationSettingsController(Controller):
+    path = "/settings/escalation"
+
+    @get("/")
+    async def show(self, actor: ActorDep, now: NowDep) -> dict[str, Any]:
+        if not is_admin(actor):
+            raise await refuse(actor, now, "show_escalation_settings", "setting", None, N_("Only an administrator may change the escalation settings."))
+        return await config.escalation_settings()
+
+    @put("/")
+    async def update(self, data: JSONBody[EscalationIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict[str, Any]:
+        return await config.update_escalation_settings(engine, actor, now, msgspec.to_builtins(data))
+
+
+NOTIFY_CONTROLLERS = [NotificationController, EscalationSettingsController]
