@@ -1,0 +1,183 @@
+"""Read models for the pages: a leader's completion summary per division, pending extension
+requests, directive lists, a task's available actions and a year's calendar. Timeliness always
+comes from tasks.timeliness.timeliness, the one source of truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from piccolo.query.functions.aggregate import Count
+
+from tasks.calendar import WorkingCalendar
+from tasks.lifecycle import OPEN_STATES, load_task
+from tasks.permissions import Actor, can_report_progress, is_leader, is_office, leads_task
+from tasks.tables import Directive, Division, ExtensionRequest, Task, User
+from tasks.timeliness import TaskDates, Timeliness, timeliness, working_days_overdue
+
+# The order a division head reads their tasks in: what is late first, what is finished last.
+TIMELINESS_ORDER = (
+    Timeliness.OVERDUE, Timeliness.DUE_SOON, Timeliness.ON_TRACK, Timeliness.NO_DEADLINE,
+    Timeliness.DONE_LATE, Timeliness.DONE_ON_TIME,
+)
+
+
+@dataclass
+class DivisionFigures:
+    code: str
+    name: str
+    assigned: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    on_track: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    no_deadline: int = 0
+    stopped: int = 0
+    counted: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def fallen_due(self) -> int:
+        """Tasks whose deadline has come: done ones and overdue ones."""
+        return self.done + self.overdue
+
+    @property
+    def rate_due(self) -> float | None:
+        """Completion rate, VPCP convention: done / fallen due."""
+        return self.done / self.fallen_due if self.fallen_due else None
+
+    @property
+    def rate_all(self) -> float | None:
+        """Completion rate: done / all assigned (paused and cancelled left out)."""
+        active = self.assigned - self.stopped
+        return self.done / active if active else None
+
+    def add(self, code: Timeliness | None) -> None:
+        self.assigned += 1
+        if code is None:
+            self.stopped += 1
+        elif code == Timeliness.DUE_SOON:
+            self.due_soon += 1
+            self.on_track += 1  # due soon is still within the deadline
+        else:
+            setattr(self, code.value, getattr(self, code.value) + 1)
+
+
+async def division_completion(now: datetime, calendar: WorkingCalendar, due_soon_days: int) -> tuple[list[DivisionFigures], DivisionFigures]:
+    """Figures per lead division and in total, in two queries whatever the number of tasks."""
+    divisions = await Division.select(Division.id, Division.code, Division.name).where(Division.active == True).order_by(Division.code).run()  # noqa: E712
+    figures = {d["id"]: DivisionFigures(d["code"], d["name"]) for d in divisions}
+    total = DivisionFigures("", "")
+    rows = await Task.select(Task.lead_division, Task.state, Task.due_on, Task.completed_on).run()
+    for r in rows:
+        code = timeliness(TaskDates(r["state"], r["due_on"], r["completed_on"]), now, calendar, due_soon_days)
+        if r["lead_division"] in figures:
+            figures[r["lead_division"]].add(code)
+        total.add(code)
+    return list(figures.values()), total
+
+
+def with_days_overdue(items: list[dict], now: datetime, calendar: WorkingCalendar) -> list[dict]:
+    for item in items:
+        item["days_overdue"] = working_days_overdue(TaskDates(item["state"], item["due_on"], item["completed_on"]), now, calendar)
+    return items
+
+
+def group_by_timeliness(items: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Groups in TIMELINESS_ORDER (overdue first), then stopped tasks; empty groups left out."""
+    groups: dict[str | None, list[dict]] = {}
+    for item in items:
+        groups.setdefault(item["timeliness"], []).append(item)
+    ordered = [(code.value, groups[code.value]) for code in TIMELINESS_ORDER if code.value in groups]
+    if None in groups:
+        ordered.append(("stopped", groups[None]))
+    return ordered
+
+
+async def pending_extensions() -> list[dict]:
+    return await ExtensionRequest.select(
+        ExtensionRequest.id, ExtensionRequest.task, ExtensionRequest.previous_due_on, ExtensionRequest.requested_due_on,
+        ExtensionRequest.reason, ExtensionRequest.created_at,
+        ExtensionRequest.task.title.as_alias("task_title"),
+        ExtensionRequest.task.lead_division.code.as_alias("division"),
+        ExtensionRequest.requested_by.full_name.as_alias("requested_by"),
+    ).where(ExtensionRequest.state == "pending").order_by(ExtensionRequest.id).run()
+
+
+async def get_extension(extension_id: int) -> dict | None:
+    rows = await ExtensionRequest.select(
+        ExtensionRequest.id, ExtensionRequest.task, ExtensionRequest.state, ExtensionRequest.previous_due_on,
+        ExtensionRequest.requested_due_on, ExtensionRequest.reason, ExtensionRequest.created_at, ExtensionRequest.decision_note,
+        ExtensionRequest.task.title.as_alias("task_title"),
+        ExtensionRequest.task.lead_division.code.as_alias("division"),
+        ExtensionRequest.requested_by.full_name.as_alias("requested_by"),
+    ).where(ExtensionRequest.id == extension_id).run()
+    return rows[0] if rows else None
+
+
+async def list_directives(q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """Directives, newest first, each with its number of tasks (one aggregate query)."""
+    query = Directive.select(Directive.id, Directive.number, Directive.issuer, Directive.signer, Directive.issued_on,
+                             Directive.received_on, Directive.kind, Directive.summary, Directive.state)
+    count = Directive.count()
+    if q:
+        pattern = "%" + q.replace("%", "").replace("_", "") + "%"
+        clause = Directive.number.ilike(pattern) | Directive.summary.ilike(pattern) | Directive.issuer.ilike(pattern)
+        query, count = query.where(clause), count.where(clause)
+    rows = await query.order_by(Directive.id, ascending=False).limit(limit).offset(offset).run()
+    if rows:
+        counts = await Task.select(Task.directive, Count(Task.id, alias="n")).where(
+            Task.directive.is_in([r["id"] for r in rows])).group_by(Task.directive).run()
+        by_id = {c["directive"]: c["n"] for c in counts}
+        for r in rows:
+            r["task_count"] = by_id.get(r["id"], 0)
+    return rows, await count.run()
+
+
+async def task_actions(actor: Actor, task_id: int) -> set[str]:
+    """The actions this viewer may take on this task now, by role, division and state: the page
+    shows exactly these (the services check again on every request)."""
+    row, supports = await load_task(task_id)
+    state, actions = row["state"], set()
+    if state in OPEN_STATES and can_report_progress(actor, row["lead_division"], supports):
+        actions.add("progress")
+    if leads_task(actor, row["lead_division"]) and state in OPEN_STATES:
+        actions.add("submit")
+        if row["due_on"] is not None:
+            actions.add("extension")
+    if is_office(actor) and state == "submitted":
+        actions |= {"confirm", "return"}
+    if is_leader(actor):
+        if state in (*OPEN_STATES, "submitted"):
+            actions |= {"pause", "cancel"}
+        if state == "paused":
+            actions |= {"resume", "cancel"}
+    if is_leader(actor) or is_office(actor):
+        actions.add("star")
+    return actions
+
+
+async def user_names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = await User.select(User.id, User.full_name, User.username).where(User.id.is_in(list(user_ids))).run()
+    return {r["id"]: r["full_name"] or r["username"] for r in rows}
+
+
+def year_calendar(calendar: WorkingCalendar, year: int) -> list[dict]:
+    """Every day of `year` that is not an ordinary Monday–Friday working day or ordinary weekend:
+    weekday days off (public holidays and the admin's extra days) and weekend working days."""
+    days, day = [], date(year, 1, 1)
+    while day.year == year:
+        working = calendar.is_working(day)
+        weekend = day.weekday() >= 5
+        if not working and not weekend:
+            days.append({"day": day, "kind": "holiday", "name": calendar.holiday_name(day) or ""})
+        elif working and weekend:
+            days.append({"day": day, "kind": "working", "name": calendar.names.get(day, "")})
+        day += timedelta(days=1)
+    return days

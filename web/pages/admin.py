@@ -1,0 +1,153 @@
+"""The administrator's pages: users, divisions and the working calendar of each year."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from tasks import accounts, calendar_days, overview, people
+from tasks.calendar import WorkingCalendar
+from tasks.errors import N_, DomainError, Invalid
+from tasks.permissions import Role
+from web.pages.common import STATUS, error_message, field_errors, render, require
+from web.pages.forms import parse_date, text
+from web.sessions import Viewer
+
+ROLES = [r.value for r in Role]
+
+
+def _status(exc: DomainError) -> int:
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
+async def _users_page(request: Request, status_code: int = 200, **extra) -> Response:
+    context = {"users": await accounts.list_users(), "divisions": await people.list_divisions(), "roles": ROLES,
+               "values": {"role": "head", "locale": "vi"}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
+    return render(request, "admin_users.html", status_code=status_code, **{**context, **extra})
+
+
+@get("/admin/users", include_in_schema=False)
+async def users(request: Request, viewer: Viewer) -> Response:
+    require(viewer, Role.ADMIN)
+    return await _users_page(request)
+
+
+@post("/admin/users", include_in_schema=False)
+async def create_user(request: Request, state: State, viewer: Viewer) -> Response:
+    form = await request.form()
+    values = {k: text(form, k, 254) for k in ("username", "full_name", "email", "role", "division", "locale")}
+    try:
+        await people.create_user(state.engine, viewer.actor, state.clock.now(), username=values["username"], full_name=values["full_name"],
+                                 email=values["email"], role=values["role"], division_code=values["division"] or None,
+                                 password=form.get("password") or "", locale=values["locale"] or "vi")
+    except DomainError as exc:
+        if _status(exc) == 403:
+            raise
+        return await _users_page(request, _status(exc), values=values, errors=field_errors(request, exc), error=error_message(request, exc))
+    return Redirect(path="/admin/users?msg=user_created", status_code=303)
+
+
+@get("/admin/users/{user_id:int}", include_in_schema=False)
+async def edit_user(request: Request, viewer: Viewer, user_id: int) -> Response:
+    require(viewer, Role.ADMIN)
+    user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
+    if user is None:
+        raise Invalid(N_("No user {value}."), value=user_id)
+    return render(request, "admin_user.html", user=user, values=user, divisions=await people.list_divisions(), roles=ROLES, errors={}, error=None)
+
+
+@post("/admin/users/{user_id:int}", include_in_schema=False)
+async def update_user(request: Request, state: State, viewer: Viewer, user_id: int) -> Response:
+    form = await request.form()
+    values = {k: text(form, k, 254) for k in ("full_name", "email", "role", "division", "locale")}
+    try:
+        await accounts.update_user(state.engine, viewer.actor, state.clock.now(), user_id, full_name=values["full_name"], email=values["email"],
+                                   role=values["role"], division_code=values["division"] or None, active=form.get("active") == "1",
+                                   locale=values["locale"] or "vi", new_password=form.get("password") or "")
+    except DomainError as exc:
+        if _status(exc) in (403, 404):
+            raise
+        user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
+        return render(request, "admin_user.html", status_code=_status(exc), user=user, values={**user, **values, "division_code": values["division"]},
+                      divisions=await people.list_divisions(), roles=ROLES, errors=field_errors(request, exc), error=error_message(request, exc))
+    return Redirect(path="/admin/users?msg=user_saved", status_code=303)
+
+
+async def _divisions_page(request: Request, status_code: int = 200, **extra) -> Response:
+    context = {"divisions": await people.list_divisions(), "values": {}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
+    return render(request, "admin_divisions.html", status_code=status_code, **{**context, **extra})
+
+
+@get("/admin/divisions", include_in_schema=False)
+async def divisions(request: Request, viewer: Viewer) -> Response:
+    require(viewer, Role.ADMIN)
+    return await _divisions_page(request)
+
+
+@post("/admin/divisions", include_in_schema=False)
+async def create_division(request: Request, state: State, viewer: Viewer) -> Response:
+    form = await request.form()
+    values = {k: text(form, k, 254) for k in ("code", "name", "email")}
+    try:
+        if not values["code"] or not values["name"]:
+            raise Invalid(N_("A division needs a code and a name."), fields={
+                **({"code": N_("Required")} if not values["code"] else {}), **({"name": N_("Required")} if not values["name"] else {})})
+        await people.create_division(state.engine, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
+    except DomainError as exc:
+        if _status(exc) == 403:
+            raise
+        return await _divisions_page(request, _status(exc), values=values, errors=field_errors(request, exc), error=error_message(request, exc))
+    return Redirect(path="/admin/divisions?msg=division_created", status_code=303)
+
+
+@post("/admin/divisions/{division_id:int}", include_in_schema=False)
+async def update_division(request: Request, state: State, viewer: Viewer, division_id: int) -> Response:
+    form = await request.form()
+    try:
+        await accounts.update_division(state.engine, viewer.actor, state.clock.now(), division_id, name=text(form, "name", 200),
+                                       email=text(form, "email", 254), active=form.get("active") == "1")
+    except DomainError as exc:
+        if _status(exc) in (403, 404):
+            raise
+        return await _divisions_page(request, _status(exc), error=error_message(request, exc))
+    return Redirect(path="/admin/divisions?msg=division_saved", status_code=303)
+
+
+@get("/admin/calendar", include_in_schema=False)
+async def calendar_page(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar,
+                        year: int | None = Parameter(default=None, ge=1990, le=2100)) -> Response:
+    require(viewer, Role.ADMIN)
+    return await _calendar_page(request, state, calendar, year)
+
+
+async def _calendar_page(request: Request, state: State, calendar: WorkingCalendar, year: int | None, status_code: int = 200, **extra) -> Response:
+    year = year or calendar.today(state.clock.now()).year
+    entered = {r["day"]: r for r in await calendar_days.list_days(year)}
+    days = overview.year_calendar(calendar, year)
+    for d in days:
+        d["entered"] = d["day"] in entered
+    context = {"year": year, "days": days, "values": {"kind": "working"}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
+    return render(request, "admin_calendar.html", status_code=status_code, **{**context, **extra})
+
+
+@post("/admin/calendar", include_in_schema=False)
+async def add_calendar_day(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+    form = await request.form()
+    values = {k: text(form, k, 200) for k in ("day", "kind", "name")}
+    try:
+        day = parse_date(values["day"], "day")
+        if day is None:
+            raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
+        await calendar_days.add_day(state.engine, viewer.actor, state.clock.now(), day, values["kind"], values["name"])
+    except DomainError as exc:
+        if _status(exc) == 403:
+            raise
+        year = None
+        return await _calendar_page(request, state, calendar, year, _status(exc), values=values, errors=field_errors(request, exc),
+                                    error=error_message(request, exc))
+    return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_added", status_code=303)
+
+
+ROUTES = [users, create_user, edit_user, update_user, divisions, create_division, update_division, calendar_page, add_calendar_day]

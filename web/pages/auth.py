@@ -1,0 +1,112 @@
+"""Sign-in, sign-out, password change, language choice and the front door."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.response import Redirect, Template
+
+from tasks import accounts, people
+from tasks.errors import N_, Invalid
+from tasks.i18n import LOCALES, gettext_for
+from tasks.permissions import Role
+from web import sessions
+from web.pages.common import (
+    LANG_COOKIE, SESSION_COOKIE, error_message, field_errors, locale_of, optional_viewer, render, safe_next,
+)
+from web.sessions import Viewer
+
+HOME = {Role.OFFICE: "/office", Role.HEAD: "/division", Role.LEADER: "/leader", Role.ADMIN: "/admin/users"}
+
+
+def _secure(state: State) -> bool:
+    return state.settings.base_url.startswith("https://")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request, state: State) -> Redirect:
+    viewer = await optional_viewer(request, state)
+    if viewer is None:
+        return Redirect(path="/signin", status_code=303)
+    return Redirect(path=HOME[viewer.role], status_code=303)
+
+
+@get("/signin", include_in_schema=False)
+async def signin_form(request: Request, state: State) -> Response:
+    target = safe_next(request.query_params.get("next"))
+    viewer = await optional_viewer(request, state)
+    if viewer is not None:
+        return Redirect(path=target, status_code=303)
+    return render(request, "signin.html", next=target, username="", error=None)
+
+
+@post("/signin", include_in_schema=False)
+async def signin(request: Request, state: State) -> Response:
+    form = await request.form()
+    username = (form.get("username") or "").strip()[:64]
+    password = form.get("password") or ""
+    target = safe_next(form.get("next"))
+    _ = gettext_for(locale_of(request))
+    now, address = state.clock.now(), _address(request)
+    if await sessions.throttled(username, address, now):
+        return render(request, "signin.html", status_code=429, next=target, username=username,
+                      error=_("Too many failed attempts. Wait 15 minutes, then try again."))
+    actor = await people.authenticate(username, password) if username and password else None
+    if actor is None:
+        await sessions.record_failure(username, address, now)
+        return render(request, "signin.html", status_code=401, next=target, username=username,
+                      error=_("Wrong username or password."))
+    await sessions.forget_failures(username, now)
+    token = await sessions.start_session(actor.id, now)
+    response = Redirect(path=target if target != "/" else HOME[actor.role], status_code=303)
+    response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
+                               secure=_secure(state), max_age=int(sessions.ABSOLUTE.total_seconds())))
+    return response
+
+
+@post("/signout", include_in_schema=False)
+async def signout(request: Request, state: State) -> Redirect:
+    await sessions.end_session(request.cookies.get(SESSION_COOKIE))
+    response = Redirect(path="/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@get("/account", include_in_schema=False)
+async def account(request: Request, viewer: Viewer, msg: str | None = None) -> Template:
+    return render(request, "account.html", errors={}, error=None, msg=msg)
+
+
+@post("/account/password", include_in_schema=False)
+async def change_password(request: Request, state: State, viewer: Viewer) -> Response:
+    form = await request.form()
+    new, repeat = form.get("new_password") or "", form.get("repeat_password") or ""
+    _ = gettext_for(locale_of(request))
+    try:
+        if new != repeat:
+            raise Invalid(N_("The two new passwords differ."), fields={"repeat_password": N_("Not the same")})
+        await accounts.change_password(state.engine, viewer.actor, state.clock.now(), form.get("current_password") or "", new)
+    except Invalid as exc:
+        return render(request, "account.html", status_code=422, errors=field_errors(request, exc), error=error_message(request, exc), msg=None)
+    await sessions.end_other_sessions(viewer.actor.id, viewer.session_id)
+    return Redirect(path="/account?msg=password_changed", status_code=303)
+
+
+@post("/language", include_in_schema=False)
+async def choose_language(request: Request, state: State) -> Redirect:
+    form = await request.form()
+    locale = form.get("locale") if form.get("locale") in LOCALES else "vi"
+    viewer = await optional_viewer(request, state)
+    if viewer is not None:
+        await accounts.set_locale(state.engine, viewer.actor, state.clock.now(), locale)
+    response = Redirect(path=safe_next(form.get("next")), status_code=303)
+    response.set_cookie(Cookie(key=LANG_COOKIE, value=locale, path="/", httponly=True, samesite="lax",
+                               secure=_secure(state), max_age=365 * 24 * 3600))
+    return response
+
+
+ROUTES = [home, signin_form, signin, signout, account, change_password, choose_language]

@@ -1,0 +1,223 @@
+"""What every page shares: the signed-in viewer, the language, date formatting, rendering, and
+turning refusals into HTML pages (the API keeps its JSON errors)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+from babel.dates import format_date, format_datetime
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from tasks import calendar_days
+from tasks.calendar import WorkingCalendar
+from tasks.errors import DomainError, Forbidden, Invalid, NotFound, Conflict, Unauthenticated
+from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
+from tasks.lifecycle import STATE_LABELS
+from tasks.permissions import Role
+from tasks.timeliness import Timeliness
+from web.errors import internal_error_handler
+from web.sessions import Viewer, session_viewer
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SESSION_COOKIE = "dondoc_session"
+LANG_COOKIE = "dondoc_lang"
+
+ROLE_LABELS = {"office": "Office staff", "head": "Division head", "leader": "Leader", "admin": "Administrator"}
+TIMELINESS_LABELS = {
+    "overdue": "Overdue", "due_soon": "Due soon", "on_track": "On track", "no_deadline": "No deadline",
+    "done_late": "Done late", "done_on_time": "Done on time", "stopped": "Paused or cancelled",
+}
+# A symbol next to each label, so the status reads without colour (and in grey print).
+TIMELINESS_ICONS = {
+    "overdue": "!", "due_soon": "◷", "on_track": "→", "no_deadline": "–", "done_late": "✓", "done_on_time": "✓", "stopped": "■",
+}
+
+
+def _labels_extracted() -> None:
+    """The labels above are msgids; listing them through _() here lets `pybabel extract` find them."""
+    _ = gettext_for(None)
+    _("Office staff"), _("Division head"), _("Leader"), _("Administrator")
+    _("Overdue"), _("Due soon"), _("On track"), _("No deadline"), _("Done late"), _("Done on time"), _("Paused or cancelled")
+
+
+class SignInRequired(Exception):
+    pass
+
+
+class PageForbidden(Exception):
+    pass
+
+
+def template_config() -> TemplateConfig:
+    def configure(engine: JinjaTemplateEngine) -> None:
+        engine.engine.autoescape = True
+        engine.engine.trim_blocks = True
+        engine.engine.lstrip_blocks = True
+
+    return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=configure)
+
+
+async def provide_viewer(request: Request, state: State) -> Viewer:
+    viewer = await optional_viewer(request, state)
+    if viewer is None:
+        raise SignInRequired()
+    return viewer
+
+
+async def optional_viewer(request: Request, state: State) -> Viewer | None:
+    if "dondoc_viewer" not in request.scope:
+        viewer = await session_viewer(request.cookies.get(SESSION_COOKIE), state.clock.now())
+        request.scope["dondoc_viewer"] = viewer
+        if viewer is not None:
+            request.scope["dondoc_actor"] = viewer.actor
+    return request.scope["dondoc_viewer"]
+
+
+async def provide_page_calendar(state: State) -> WorkingCalendar:
+    return await calendar_days.load_calendar(state.settings.timezone)
+
+
+def require(viewer: Viewer, *roles: Role) -> None:
+    if viewer.role not in roles:
+        raise PageForbidden()
+
+
+def locale_of(request: Request) -> str:
+    viewer = request.scope.get("dondoc_viewer")
+    if viewer is not None:
+        return viewer.actor.locale if viewer.actor.locale in LOCALES else DEFAULT_LOCALE
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in LOCALES else DEFAULT_LOCALE
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path survives sign-in: never another host, never a scheme, never `//host`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc:
+        return "/"
+    return target
+
+
+def formatters(request: Request) -> dict[str, Any]:
+    locale = locale_of(request)
+    zone = request.app.state.settings.zone
+
+    def fmt_date(value: date | str | None) -> str:
+        if value in (None, ""):
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return format_date(value, "dd/MM/yyyy", locale=locale)
+
+    def fmt_datetime(value: datetime | str | None) -> str:
+        if value in (None, ""):
+            return ""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=zone, locale=locale)
+
+    def fmt_rate(value: float | None) -> str:
+        return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+
+    return {"fmt_date": fmt_date, "fmt_datetime": fmt_datetime, "fmt_rate": fmt_rate}
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
+    locale = locale_of(request)
+    _ = gettext_for(locale)
+    settings = request.app.state.settings
+    viewer = request.scope.get("dondoc_viewer")
+    base = {
+        "_": _,
+        "locale": locale,
+        "viewer": viewer,
+        "request": request,
+        "path": request.url.path,
+        "full_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "department": getattr(settings, "department_name", None) or _("Department of Industry and Trade"),
+        "role_label": (lambda role: _(ROLE_LABELS.get(str(role), str(role)))),
+        "state_label": (lambda state: _(STATE_LABELS.get(state, state))),
+        "timeliness_label": (lambda code: _(TIMELINESS_LABELS.get(code or "stopped", code or ""))),
+        "timeliness_icon": (lambda code: TIMELINESS_ICONS.get(code or "stopped", "")),
+        "Role": Role,
+        **formatters(request),
+    }
+    return Template(template_name=name, context={**base, **context}, status_code=status_code)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def back(request: Request, fallback: str, message: str | None = None) -> Redirect:
+    """Post/redirect/get: back to the page the form was on, with a message code to show."""
+    target = fallback
+    if message:
+        target += ("&" if "?" in target else "?") + "msg=" + quote(message)
+    return Redirect(path=target, status_code=303)
+
+
+def error_message(request: Request, exc: DomainError) -> str:
+    return translate_error(locale_of(request), exc.message, exc.params)
+
+
+def field_errors(request: Request, exc: DomainError) -> dict[str, str]:
+    _ = gettext_for(locale_of(request))
+    return {k: _(v) for k, v in exc.fields.items()}
+
+
+STATUS = {Invalid: 422, NotFound: 404, Forbidden: 403, Conflict: 409, Unauthenticated: 401}
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return render(request, "error.html", status_code=status, title=title, message=message)
+
+
+def sign_in_redirect(request: Request, exc: SignInRequired) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if is_htmx(request):
+        return Response("", status_code=401, headers={"HX-Redirect": "/signin?next=" + quote(target, safe="")})
+    return Redirect(path="/signin" + ("" if target == "/" else "?next=" + quote(target, safe="")), status_code=303)
+
+
+def page_forbidden(request: Request, exc: Exception) -> Response:
+    _ = gettext_for(locale_of(request))
+    return _error_page(request, 403, _("Not allowed"), _("Your role does not give access to this page."))
+
+
+def domain_error_page(request: Request, exc: DomainError) -> Response:
+    _ = gettext_for(locale_of(request))
+    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    titles = {403: _("Not allowed"), 404: _("Not found"), 409: _("Not possible now")}
+    return _error_page(request, status, titles.get(status, _("Please check the form")), error_message(request, exc))
+
+
+def http_error_page(request: Request, exc: HTTPException) -> Response:
+    _ = gettext_for(locale_of(request))
+    if isinstance(exc, NotFoundException):
+        return _error_page(request, 404, _("Not found"), _("This page does not exist."))
+    if isinstance(exc, PermissionDeniedException):
+        # Raised by the CSRF check: the form carried no valid token.
+        return _error_page(request, 403, _("The form has expired"),
+                           _("The form was refused because its security token is missing or out of date. Go back, reload the page and send it again."))
+    if exc.status_code >= 500:
+        return internal_error_handler(request, exc)
+    return _error_page(request, exc.status_code, _("Please check the form"), _("The request could not be read."))
+
+
+PAGE_EXCEPTION_HANDLERS = {
+    SignInRequired: sign_in_redirect,
+    PageForbidden: page_forbidden,
+    DomainError: domain_error_page,
+    HTTPException: http_error_page,
+}

@@ -1,0 +1,133 @@
+"""The office: the queue of submitted tasks, directives (list, one directive, the form that
+records a directive with several tasks at once)."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from tasks import accounts, people, queries, register
+from tasks.calendar import WorkingCalendar
+from tasks.errors import DomainError
+from tasks.permissions import Role
+from web.pages.common import PageForbidden, error_message, field_errors, render, require
+from web.pages.forms import parse_date, parse_int, text
+from web.sessions import Viewer
+
+DEFAULT_ROWS = 3
+MAX_ROWS = 30
+OFFICE = (Role.OFFICE, Role.ADMIN)
+
+
+@get("/office", include_in_schema=False)
+async def queue(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+    require(viewer, *OFFICE)
+    f = queries.TaskFilter(states=("submitted",), limit=queries.MAX_PAGE)
+    result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
+    return render(request, "office.html", tasks=result["items"], total=result["total"], msg=request.query_params.get("msg"))
+
+
+@get("/directives", include_in_schema=False)
+async def directive_list(request: Request, viewer: Viewer, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
+    if viewer.role == Role.HEAD:
+        raise PageForbidden()
+    from tasks.overview import list_directives
+
+    q = (request.query_params.get("q") or "").strip()[:200]
+    rows, total = await list_directives(q or None, limit=50, offset=(page - 1) * 50)
+    return render(request, "directives.html", directives=rows, total=total, q=q, page=page, pages=max(1, -(-total // 50)),
+                  msg=request.query_params.get("msg"))
+
+
+@get("/directives/{directive_id:int}", include_in_schema=False)
+async def directive_page(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, directive_id: int) -> Response:
+    if viewer.role == Role.HEAD:
+        raise PageForbidden()
+    directive = await register.get_directive(directive_id)
+    f = queries.TaskFilter(directive=directive_id, limit=queries.MAX_PAGE)
+    result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
+    return render(request, "directive.html", directive=directive, tasks=result["items"], msg=request.query_params.get("msg"))
+
+
+async def _form_context() -> dict:
+    return {
+        "divisions": [d for d in await people.list_divisions() if d["active"]],
+        "leaders": await accounts.users_with_role(Role.LEADER),
+    }
+
+
+def _blank_rows(n: int) -> list[dict]:
+    return [{"support_divisions": []} for _ in range(n)]
+
+
+@get("/directives/new", include_in_schema=False)
+async def new_directive(request: Request, viewer: Viewer) -> Response:
+    require(viewer, *OFFICE)
+    return render(request, "directive_form.html", values={"kind": "document"}, rows=_blank_rows(DEFAULT_ROWS), errors={}, error=None,
+                  **await _form_context())
+
+
+def _rows_from(form) -> list[dict]:
+    count = min(parse_int(form.get("rows"), "rows", 1, MAX_ROWS) or DEFAULT_ROWS, MAX_ROWS)
+    rows = []
+    for i in range(count):
+        p = f"tasks.{i}."
+        rows.append({
+            "title": text(form, p + "title", 500), "description": text(form, p + "description", 10_000),
+            "lead_division": text(form, p + "lead_division", 32), "support_divisions": [v for v in form.getall(p + "support_divisions", []) if v],
+            "leader_in_charge": text(form, p + "leader_in_charge", 64), "due_on": text(form, p + "due_on", 20),
+            "due_in_working_days": text(form, p + "due_in_working_days", 5),
+        })
+    return rows
+
+
+@post("/directives", include_in_schema=False)
+async def record(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+    require(viewer, *OFFICE)
+    form = await request.form()
+    values = {k: text(form, k, 10_000) for k in ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")}
+    rows = _rows_from(form)
+    if form.get("add_row"):
+        return render(request, "directive_form.html", values=values, rows=rows + _blank_rows(1 if len(rows) < MAX_ROWS else 0),
+                      errors={}, error=None, **await _form_context())
+    try:
+        directive = register.NewDirective(
+            number=values["number"], issuer=values["issuer"], signer=values["signer"],
+            issued_on=parse_date(values["issued_on"], "issued_on"), received_on=parse_date(values["received_on"], "received_on"),
+            kind=values["kind"] or "document", summary=values["summary"],
+        )
+        new_tasks = []
+        for row in rows:
+            if not row["title"]:
+                continue  # an untouched row of the form
+            n = len(new_tasks)
+            new_tasks.append(register.NewTask(
+                title=row["title"], description=row["description"], lead_division=row["lead_division"],
+                support_divisions=tuple(row["support_divisions"]), leader_in_charge=row["leader_in_charge"] or None,
+                due_on=parse_date(row["due_on"], f"tasks.{n}.due_on"),
+                due_in_working_days=parse_int(row["due_in_working_days"], f"tasks.{n}.due_in_working_days", 1, register.MAX_WORKING_DAYS),
+            ))
+        created = await register.record_directive(state.engine, viewer.actor, state.clock.now(), calendar, directive, new_tasks)
+    except DomainError as exc:
+        return render(request, "directive_form.html", status_code=422 if exc.code == "invalid" else 409 if exc.code == "conflict" else 403,
+                      values=values, rows=rows, errors=_row_errors(field_errors(request, exc), rows), error=error_message(request, exc),
+                      **await _form_context())
+    return Redirect(path=f"/directives/{created['id']}?msg=directive_recorded", status_code=303)
+
+
+def _row_errors(errors: dict[str, str], rows: list[dict]) -> dict[str, str]:
+    """The service numbers tasks among the filled-in rows; the form numbers all rows."""
+    filled = [i for i, r in enumerate(rows) if r["title"]]
+    mapped = {}
+    for key, message in errors.items():
+        if key.startswith("tasks."):
+            _, n, field = key.split(".", 2)
+            if n.isdigit() and int(n) < len(filled):
+                key = f"tasks.{filled[int(n)]}.{field}"
+        mapped[key] = message
+    return mapped
+
+
+ROUTES = [queue, directive_list, new_directive, directive_page, record]

@@ -1,0 +1,39 @@
+"""The division head's "my division" and the leader's overview."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+from litestar.datastructures import State
+
+from tasks import overview, queries
+from tasks.calendar import WorkingCalendar
+from tasks.permissions import Role
+from tasks.timeliness import Timeliness
+from web.pages.common import render, require
+from web.sessions import Viewer
+
+LIVE_STATES = ("open", "in_progress", "submitted")
+
+
+@get("/division", include_in_schema=False)
+async def my_division(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+    require(viewer, Role.HEAD)
+    f = queries.TaskFilter(states=LIVE_STATES, limit=queries.MAX_PAGE)
+    result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
+    groups = overview.group_by_timeliness(overview.with_days_overdue(result["items"], state.clock.now(), calendar))
+    return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"))
+
+
+@get("/leader", include_in_schema=False)
+async def leader_overview(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+    require(viewer, Role.LEADER)
+    now, due_soon = state.clock.now(), state.settings.due_soon_days
+    figures, total = await overview.division_completion(now, calendar, due_soon)
+    overdue = await queries.list_tasks(viewer.actor, queries.TaskFilter(timeliness=(Timeliness.OVERDUE,), limit=queries.MAX_PAGE), now, calendar, due_soon)
+    starred = await queries.list_tasks(viewer.actor, queries.TaskFilter(starred=True, limit=queries.MAX_PAGE), now, calendar, due_soon)
+    return render(request, "leader.html", figures=figures, total=total,
+                  overdue=overview.with_days_overdue(overdue["items"], now, calendar), starred=starred["items"],
+                  extensions=await overview.pending_extensions(), msg=request.query_params.get("msg"))
+
+
+ROUTES = [my_division, leader_overview]

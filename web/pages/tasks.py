@@ -1,0 +1,225 @@
+"""The task list (with the API's filters) and the task page with the actions its viewer may take."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from tasks import accounts, extensions, lifecycle, overview, people, queries
+from tasks.calendar import WorkingCalendar
+from tasks.errors import N_, DomainError, Invalid
+from tasks.i18n import gettext_for
+from tasks.permissions import Role
+from tasks.timeliness import Timeliness
+from web.pages.common import STATUS, error_message, field_errors, formatters, is_htmx, locale_of, render
+from web.pages.forms import parse_date, parse_int, text
+from web.pages.history import describe
+from web.sessions import Viewer
+
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+async def notifications_for(actor, task_id: int) -> list[dict] | None:
+    """HOOK for notify/: the emails about this task, or None when there is no notification
+    service (the task page then leaves the section out). Reads notify.queries.list_notifications."""
+    try:
+        from notify.queries import list_notifications
+    except ImportError:
+        return None
+    result = await list_notifications(actor, task=task_id, limit=100)
+    return [
+        {"at": n.get("sent_at") or n.get("created_at"), "rule": n.get("rule", ""), "recipient": n.get("recipient", ""), "state": n.get("state", "")}
+        for n in result["items"]
+    ]
+
+
+async def leader_names() -> dict[str, str]:
+    return {u["username"]: u["full_name"] or u["username"] for u in await accounts.users_with_role(Role.LEADER)}
+
+
+def task_filter(params: dict[str, str], per_page: int, page: int) -> queries.TaskFilter:
+    wanted = []
+    for value in (params.get("timeliness") or "").split(","):
+        if value.strip():
+            try:
+                wanted.append(Timeliness(value.strip()))
+            except ValueError:
+                raise Invalid(N_("Unknown timeliness: {value}"), fields={"timeliness": N_("Unknown timeliness")}, value=value) from None
+    starred = {"1": True, "0": False}.get(params.get("starred") or "")
+    return queries.TaskFilter(
+        division=params.get("division") or None,
+        states=tuple(s for s in (params.get("state") or "").split(",") if s),
+        timeliness=tuple(wanted),
+        directive=parse_int(params.get("directive"), "directive", 1, 2_147_483_647),
+        leader=params.get("leader") or None,
+        due_from=parse_date(params.get("due_from"), "due_from"),
+        due_to=parse_date(params.get("due_to"), "due_to"),
+        q=(params.get("q") or "").strip()[:200] or None,
+        starred=starred,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+
+
+@get("/tasks", include_in_schema=False)
+async def task_list(
+    request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar,
+    page: int = Parameter(default=1, ge=1, le=10_000), per_page: int = Parameter(default=PER_PAGE, ge=1, le=MAX_PER_PAGE),
+) -> Response:
+    params = {k: request.query_params.get(k) or "" for k in ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")}
+    error = None
+    try:
+        result = await queries.list_tasks(viewer.actor, task_filter(params, per_page, page), state.clock.now(), calendar, state.settings.due_soon_days)
+    except Invalid as exc:
+        result, error = {"items": [], "total": 0}, error_message(request, exc)
+    divisions = await people.list_divisions()
+    leaders = await leader_names()
+    pages = max(1, -(-result["total"] // per_page))
+    query_base = "&".join(f"{k}={v}" for k, v in params.items() if v) + (f"&per_page={per_page}" if per_page != PER_PAGE else "")
+    return render(request, "tasks.html", status_code=422 if error else 200, tasks=result["items"], total=result["total"],
+                  params=params, divisions=divisions, leaders=leaders, page=page, pages=pages, query_base=query_base,
+                  error=error, states=queries.STATES, timeliness_codes=[t.value for t in Timeliness])
+
+
+async def task_page(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int,
+                    error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
+    now = state.clock.now()
+    task = await queries.task_detail(viewer.actor, task_id, now, calendar, state.settings.due_soon_days)
+    history = await queries.task_history(viewer.actor, task_id)
+    actions = await overview.task_actions(viewer.actor, task_id)
+    divisions = await people.list_divisions()
+    users = await accounts.list_users()
+    division_names = {d["id"]: d["code"] for d in divisions}
+    user_names = {u["id"]: u["full_name"] or u["username"] for u in users}
+    by_username = {u["username"]: u["full_name"] or u["username"] for u in users}
+    _ = gettext_for(locale_of(request))
+    fmt_date = formatters(request)["fmt_date"]
+    readable = [describe(e, _, fmt_date, division_names, user_names) for e in reversed(history)]
+    pending = next((e for e in task["extensions"] if e["state"] == "pending"), None)
+    return render(
+        request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
+        notifications=await notifications_for(viewer.actor, task_id), names=by_username,
+        division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
+        msg=request.query_params.get("msg"),
+    )
+
+
+@get("/tasks/{task_id:int}", include_in_schema=False)
+async def show_task(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    return await task_page(request, state, viewer, calendar, task_id)
+
+
+async def _act(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int, work, msg: str) -> Response:
+    form = await request.form()
+    try:
+        await work(form, state.clock.now())
+    except DomainError as exc:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        if status == 404:
+            raise
+        return await task_page(request, state, viewer, calendar, task_id, error=error_message(request, exc),
+                               errors=field_errors(request, exc), status_code=status, values=dict(form.items()))
+    target = form.get("back") if (form.get("back") or "").startswith("/") and not (form.get("back") or "").startswith("//") else f"/tasks/{task_id}"
+    return Redirect(path=target + ("&" if "?" in target else "?") + f"msg={msg}", status_code=303)
+
+
+@post("/tasks/{task_id:int}/progress", include_in_schema=False)
+async def progress(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    async def work(form, now):
+        percent = parse_int(form.get("percent"), "percent", 0, 100)
+        if percent is None:
+            raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Required")})
+        await lifecycle.report_progress(state.engine, viewer.actor, now, task_id, percent, text(form, "note", 5000))
+    return await _act(request, state, viewer, calendar, task_id, work, "progress_saved")
+
+
+@post("/tasks/{task_id:int}/submit", include_in_schema=False)
+async def submit(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    async def work(form, now):
+        await lifecycle.submit(state.engine, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
+                               parse_date(form.get("completed_on"), "completed_on"))
+    return await _act(request, state, viewer, calendar, task_id, work, "submitted")
+
+
+@post("/tasks/{task_id:int}/extensions", include_in_schema=False)
+async def request_extension(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    async def work(form, now):
+        new_date = parse_date(form.get("requested_due_on"), "requested_due_on")
+        if new_date is None:
+            raise Invalid(N_("Give the new deadline."), fields={"requested_due_on": N_("Required")})
+        await extensions.request_extension(state.engine, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"))
+    return await _act(request, state, viewer, calendar, task_id, work, "extension_requested")
+
+
+@post("/tasks/{task_id:int}/confirm", include_in_schema=False)
+async def confirm(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    if is_htmx(request):
+        return await _in_place(request, state, viewer, calendar, task_id, lambda now: lifecycle.confirm(state.engine, viewer.actor, now, task_id))
+    return await _act(request, state, viewer, calendar, task_id, lambda form, now: lifecycle.confirm(state.engine, viewer.actor, now, task_id), "confirmed")
+
+
+@post("/tasks/{task_id:int}/return", include_in_schema=False)
+async def return_task(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    async def work(form, now):
+        await lifecycle.return_task(state.engine, viewer.actor, now, task_id, text(form, "reason"))
+    return await _act(request, state, viewer, calendar, task_id, work, "returned")
+
+
+async def _in_place(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int, call) -> Response:
+    """htmx: do it and answer with the queue row's replacement."""
+    try:
+        await call(state.clock.now())
+        error = None
+    except DomainError as exc:
+        if isinstance(exc, Exception) and next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400) == 404:
+            raise
+        error = error_message(request, exc)
+    task = await queries.task_detail(viewer.actor, task_id, state.clock.now(), calendar, state.settings.due_soon_days)
+    return render(request, "_queue_row_done.html", task=task, error=error)
+
+
+@post("/tasks/{task_id:int}/star", include_in_schema=False)
+async def star(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    async def work(form, now):
+        await lifecycle.set_starred(state.engine, viewer.actor, now, task_id, form.get("starred") == "1")
+    return await _act(request, state, viewer, calendar, task_id, work, "saved")
+
+
+def _reasoned(name: str, service, msg: str):
+    @post(f"/tasks/{{task_id:int}}/{name}", include_in_schema=False, name=f"task-{name}")
+    async def handler(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+        async def work(form, now):
+            await service(state.engine, viewer.actor, now, task_id, text(form, "reason"))
+        return await _act(request, state, viewer, calendar, task_id, work, msg)
+    return handler
+
+
+@post("/extensions/{extension_id:int}/decision", include_in_schema=False)
+async def decide(request: Request, state: State, viewer: Viewer, extension_id: int) -> Response:
+    form = await request.form()
+    approve = form.get("approve") == "1"
+    error = None
+    try:
+        await extensions.decide_extension(state.engine, viewer.actor, state.clock.now(), extension_id, approve, text(form, "note"))
+    except DomainError as exc:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        if not is_htmx(request) or status in (403, 404):
+            raise
+        error = error_message(request, exc)
+    if is_htmx(request):
+        ext = await overview.get_extension(extension_id)
+        return render(request, "_extension_row.html", ext=ext, error=error, decided=True)
+    return Redirect(path=f"/leader?msg={'extension_approved' if approve else 'extension_refused'}", status_code=303)
+
+
+ROUTES = [
+    task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
+    _reasoned("pause", lifecycle.pause, "paused"), _reasoned("resume", lifecycle.resume, "resumed"),
+    _reasoned("cancel", lifecycle.cancel, "cancelled"),
+]
