@@ -36,12 +36,12 @@ OPEN_STATES = ("open", "in_progress")
 
 # Column titles and their Vietnamese, through the catalog.
 CATEGORY_LABELS = {
-    "assigned": N_("Assigned"),
+    "assigned": N_("Assigned (total)"),
     "done_on_time": N_("Done on time"),
     "done_late": N_("Done late"),
     "on_track": N_("In progress, on track"),
-    "due_soon": N_("Due soon"),
-    "overdue": N_("Overdue"),
+    "due_soon": N_("In progress, due soon"),
+    "overdue": N_("Overdue, not done"),
     "no_deadline": N_("No deadline"),
     "stopped": N_("Paused or cancelled"),
 }

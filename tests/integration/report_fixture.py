@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import pytest
+
 from tasks import people
 from tasks.tables import Directive, Division, ProgressReport, Task
 
@@ -72,3 +74,17 @@ async def seed_department(engine, now) -> dict:
 
 async def add_progress(task_id: int, at: datetime, note: str) -> None:
     await ProgressReport.insert(ProgressReport(task=task_id, percent=50, note=note, reported_at=at)).run()
+
+
+@pytest.fixture
+async def department(db):
+    """The 64 tasks, and progress reports: three count for the update rate, three do not."""
+    seeded = await seed_department(db, AS_OF)
+    t = seeded["tasks"]
+    await add_progress(t[3][0], datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc), "Đã làm việc với Điện lực")
+    await add_progress(t[3][1], datetime(2026, 2, 25, 3, 0, tzinfo=timezone.utc), "Đã xin ý kiến các sở")
+    await add_progress(t[5][0], datetime(2026, 2, 20, 3, 0, tzinfo=timezone.utc), "Quá 7 ngày: không tính")
+    await add_progress(t[15][0], datetime(2026, 3, 3, 1, 0, tzinfo=timezone.utc), "Sáng nay, trước giờ báo cáo")
+    await add_progress(t[15][1], datetime(2026, 3, 3, 3, 0, tzinfo=timezone.utc), "Sau giờ báo cáo: không tính")
+    await add_progress(t[0][0], datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc), "Việc đã xong: không tính")
+    return seeded

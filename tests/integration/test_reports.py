@@ -10,7 +10,7 @@ from tasks.calendar import build_calendar
 from tasks.permissions import Actor, Role
 from tasks.reports import completion_report, overdue_list, weekly_trend
 from tasks.tables import Task
-from tests.integration.report_fixture import AS_OF, add_progress, seed_department
+from tests.integration.report_fixture import AS_OF, department  # noqa: F401  (a fixture)
 
 CAL = build_calendar("Asia/Ho_Chi_Minh", [])
 FIELDS = ("assigned", "done_on_time", "done_late", "on_track", "due_soon", "overdue", "no_deadline", "stopped", "open_tasks", "updated")
@@ -22,19 +22,6 @@ EXPECTED = {
     "VP": (3, 1, 0, 1, 0, 1, 0, 0, 2, 0),
 }
 TOTAL = (64, 15, 6, 12, 7, 12, 6, 6, 31, 3)
-
-
-@pytest.fixture
-async def department(db):
-    seeded = await seed_department(db, AS_OF)
-    t = seeded["tasks"]
-    await add_progress(t[3][0], datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc), "Đã làm việc với Điện lực")
-    await add_progress(t[3][1], datetime(2026, 2, 25, 3, 0, tzinfo=timezone.utc), "Đã xin ý kiến các sở")
-    await add_progress(t[5][0], datetime(2026, 2, 20, 3, 0, tzinfo=timezone.utc), "Quá 7 ngày: không tính")
-    await add_progress(t[15][0], datetime(2026, 3, 3, 1, 0, tzinfo=timezone.utc), "Sáng nay, trước giờ báo cáo")
-    await add_progress(t[15][1], datetime(2026, 3, 3, 3, 0, tzinfo=timezone.utc), "Sau giờ báo cáo: không tính")
-    await add_progress(t[0][0], datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc), "Việc đã xong: không tính")
-    return seeded
 
 
 def as_tuple(tally) -> tuple:

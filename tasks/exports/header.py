@@ -1,0 +1,76 @@
+"""Who the report comes from: agency names, place, signer and recipients of the DOCX (DESIGN §6).
+
+Stored as one Setting row (key `report.header`, a JSON object); any key left out falls back to the
+defaults below (a Sở Công Thương of Quảng Trị), so a fresh install prints a sensible document.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from tasks.audit import refuse, write_event
+from tasks.db import transaction
+from tasks.errors import N_, Invalid
+from tasks.permissions import Actor, is_admin
+from tasks.tables import Setting
+
+SETTING_KEY = "report.header"
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    parent_body: str = "UBND TỈNH QUẢNG TRỊ"
+    agency: str = "SỞ CÔNG THƯƠNG"
+    agency_abbreviation: str = "SCT"
+    agency_name: str = "Sở Công Thương"  # as it reads inside a sentence
+    place: str = "Quảng Trị"
+    signer_title: str = "GIÁM ĐỐC"
+    signer_on_behalf: str = ""  # e.g. "KT. GIÁM ĐỐC" above a deputy's title
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ("Như trên;", "UBND tỉnh (để báo cáo);", "Giám đốc, các PGĐ Sở;", "Lưu: VT, VP.")
+
+    def document_number(self, kind: str = "BC") -> str:
+        # The number itself is given by the clerk when the report is signed and registered.
+        return f"Số:        /{kind}-{self.agency_abbreviation}"
+
+
+def header_from(values: dict[str, Any] | None) -> ReportHeader:
+    known = {f.name for f in fields(ReportHeader)}
+    clean = {k: v for k, v in (values or {}).items() if k in known}
+    if "recipients" in clean:
+        clean["recipients"] = tuple(str(r) for r in clean["recipients"])
+    return replace(ReportHeader(), **clean)
+
+
+async def load_header() -> ReportHeader:
+    row = await Setting.select(Setting.value).where(Setting.key == SETTING_KEY).first().run()
+    if row is None:
+        return ReportHeader()
+    value = row["value"]
+    return header_from(json.loads(value) if isinstance(value, str) else value)
+
+
+async def save_header(engine: Engine, actor: Actor, now: datetime, values: dict[str, Any]) -> ReportHeader:
+    if not is_admin(actor):
+        raise await refuse(actor, now, "save_report_header", "setting", None, N_("Only an administrator may change the report header."))
+    known = {f.name for f in fields(ReportHeader)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise Invalid(N_("Unknown report header fields: {value}"), value=", ".join(unknown))
+    async with transaction(engine):
+        before = await load_header()
+        header = replace(before, **{k: (tuple(v) if k == "recipients" else str(v).strip()) for k, v in values.items()})
+        payload = json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in asdict(header).items()}, ensure_ascii=False)
+        existing = await Setting.select(Setting.id).where(Setting.key == SETTING_KEY).first().run()
+        if existing is None:
+            await Setting.insert(Setting(key=SETTING_KEY, value=payload)).run()
+        else:
+            await Setting.update({Setting.value: payload}).where(Setting.id == existing["id"]).run()
+        await write_event(actor=actor, at=now, action="save_report_header", entity_type="setting", entity_id=None,
+                          before=asdict(before), after=asdict(header))
+    return header
