@@ -10,7 +10,7 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Awaitable, Callable, Protocol, Sequence, runtime_checkable
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
@@ -27,9 +27,20 @@ class MailError(Exception):
         self.permanent = permanent
 
 
+# Called after each message with its index and its outcome, so the sender can record a sent
+# message at once rather than at the end of the batch.
+OnResult = Callable[[int, "MailError | None"], Awaitable[None]]
+
+
+async def _report(on_result: OnResult | None, results: list[MailError | None], start: int = 0) -> None:
+    if on_result is not None:
+        for i, error in enumerate(results[start:], start):
+            await on_result(i, error)
+
+
 @runtime_checkable
 class Mailer(Protocol):
-    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
         """Send every message; the result holds, in order, None for a sent message or its error."""
         ...
 
@@ -41,11 +52,14 @@ class MemoryMailer:
     sent: list[EmailMessage] = field(default_factory=list)
     fail_with: MailError | None = None
 
-    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
         if self.fail_with is not None:
-            return [self.fail_with for _ in messages]
-        self.sent.extend(messages)
-        return [None for _ in messages]
+            results: list[MailError | None] = [self.fail_with for _ in messages]
+        else:
+            self.sent.extend(messages)
+            results = [None for _ in messages]
+        await _report(on_result, results)
+        return results
 
 
 @dataclass
@@ -54,12 +68,14 @@ class FileMailer:
 
     directory: Path = Path("var/mail")
 
-    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
         self.directory.mkdir(parents=True, exist_ok=True)
-        for message in messages:
+        for i, message in enumerate(messages):
             raw = bytes(message)
             name = re.sub(r"[^A-Za-z0-9.@-]", "", message.get("Message-ID", "")) or hashlib.sha256(raw).hexdigest()[:16]
             (self.directory / f"{name}.eml").write_bytes(raw)
+            if on_result is not None:
+                await on_result(i, None)
         return [None for _ in messages]
 
 
@@ -85,7 +101,7 @@ class SmtpMailer:
             tls_context=ssl.create_default_context() if implicit_tls else None,
         )
 
-    async def send(self, messages: Sequence[EmailMessage]) -> list[MailError | None]:
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
         if not messages:
             return []
         client = self._client()
@@ -93,8 +109,10 @@ class SmtpMailer:
             await client.connect()
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             error = MailError(f"cannot connect to the mail server: {exc}", permanent=False)
-            return [error for _ in messages]
-        results: list[MailError | None] = []
+            results = [error for _ in messages]
+            await _report(on_result, results)
+            return results
+        results = []
         try:
             for i, message in enumerate(messages):
                 try:
@@ -107,11 +125,15 @@ class SmtpMailer:
                 except aiosmtplib.SMTPResponseException as exc:
                     results.append(MailError(f"{exc.code} {exc.message}", permanent=exc.code >= 500))
                     if exc.code == 421:  # the server is closing the connection: the rest must wait
+                        await _report(on_result, results, i)
                         results += [MailError(f"{exc.code} {exc.message}") for _ in messages[i + 1 :]]
+                        await _report(on_result, results, i + 1)
                         break
                 except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
                     results += [MailError(f"connection to the mail server lost: {exc}") for _ in messages[i:]]
+                    await _report(on_result, results, i)
                     break
+                await _report(on_result, results, i)
         finally:
             try:
                 await client.quit()

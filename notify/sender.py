@@ -12,7 +12,7 @@ from email.utils import format_datetime, parseaddr
 
 from notify import outbox
 from notify.ladder import URGED_STATES
-from notify.mailer import Mailer
+from notify.mailer import MailError, Mailer
 from notify.render import Recipient, render_message
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
@@ -111,8 +111,10 @@ async def send_claimed(
         message["From"] = mail_from
         message["Date"] = format_datetime(now)
         message["Message-ID"] = message_id(user["id"], [r["id"] for r in group], mail_from)
-    outcomes = await mailer.send([m for _, _, m in emails])
-    for (user, group, message), error in zip(emails, outcomes):
+    async def record(index: int, error: MailError | None) -> None:
+        """Record each email's outcome as soon as the server has answered: were the process to die
+        later in the batch, only the unanswered emails would be sent again after the lease."""
+        user, group, message = emails[index]
         group_ids = [r["id"] for r in group]
         if error is None:
             await outbox.mark_sent(group_ids, token, now, message["Message-ID"])
@@ -124,6 +126,8 @@ async def send_claimed(
         else:
             await outbox.mark_retry(group, token, now, error.message)
             result.retried += len(group)
+
+    await mailer.send([m for _, _, m in emails], on_result=record)
     return result
 
 
