@@ -50,12 +50,12 @@ class NotificationController(Controller):
     async def list_notifications(
         self, actor: ActorDep,
         task: FromQuery[int | None] = None,
-        state: FromQuery[str | None] = None,
+        state_filter: Annotated[str | None, QueryParameter(name="state", max_length=16)] = None,
         recipient: Annotated[str | None, QueryParameter(max_length=64)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> dict[str, Any]:
-        return await queries.list_notifications(actor, task=task, state=state, recipient=recipient, limit=limit, offset=offset)
+        return await queries.list_notifications(actor, task=task, state=state_filter, recipient=recipient, limit=limit, offset=offset)
 
 
 class EscalationSettingsController(Controller):
