@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from litestar.params import FromPath
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -11,7 +12,7 @@ from tasks import accounts, calendar_days, overview, people
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role
-from web.pages.common import STATUS, error_message, field_errors, render, require
+from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text
 from web.sessions import Viewer
 
@@ -29,13 +30,13 @@ async def _users_page(request: Request, status_code: int = 200, **extra) -> Resp
 
 
 @get("/admin/users", include_in_schema=False)
-async def users(request: Request, viewer: Viewer) -> Response:
+async def users(request: Request, viewer: ViewerDep) -> Response:
     require(viewer, Role.ADMIN)
     return await _users_page(request)
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, state: State, viewer: Viewer) -> Response:
+async def create_user(request: Request, state: State, viewer: ViewerDep) -> Response:
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("username", "full_name", "email", "role", "division", "locale")}
     try:
@@ -50,7 +51,7 @@ async def create_user(request: Request, state: State, viewer: Viewer) -> Respons
 
 
 @get("/admin/users/{user_id:int}", include_in_schema=False)
-async def edit_user(request: Request, viewer: Viewer, user_id: int) -> Response:
+async def edit_user(request: Request, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
     require(viewer, Role.ADMIN)
     user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
     if user is None:
@@ -59,7 +60,7 @@ async def edit_user(request: Request, viewer: Viewer, user_id: int) -> Response:
 
 
 @post("/admin/users/{user_id:int}", include_in_schema=False)
-async def update_user(request: Request, state: State, viewer: Viewer, user_id: int) -> Response:
+async def update_user(request: Request, state: State, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("full_name", "email", "role", "division", "locale")}
     try:
@@ -81,13 +82,13 @@ async def _divisions_page(request: Request, status_code: int = 200, **extra) -> 
 
 
 @get("/admin/divisions", include_in_schema=False)
-async def divisions(request: Request, viewer: Viewer) -> Response:
+async def divisions(request: Request, viewer: ViewerDep) -> Response:
     require(viewer, Role.ADMIN)
     return await _divisions_page(request)
 
 
 @post("/admin/divisions", include_in_schema=False)
-async def create_division(request: Request, state: State, viewer: Viewer) -> Response:
+async def create_division(request: Request, state: State, viewer: ViewerDep) -> Response:
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("code", "name", "email")}
     try:
@@ -103,7 +104,7 @@ async def create_division(request: Request, state: State, viewer: Viewer) -> Res
 
 
 @post("/admin/divisions/{division_id:int}", include_in_schema=False)
-async def update_division(request: Request, state: State, viewer: Viewer, division_id: int) -> Response:
+async def update_division(request: Request, state: State, viewer: ViewerDep, division_id: FromPath[int]) -> Response:
     form = await request.form()
     try:
         await accounts.update_division(state.engine, viewer.actor, state.clock.now(), division_id, name=text(form, "name", 200),
@@ -116,13 +117,13 @@ async def update_division(request: Request, state: State, viewer: Viewer, divisi
 
 
 @get("/admin/calendar", include_in_schema=False)
-async def calendar_page(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar,
+async def calendar_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep,
                         year: int | None = Parameter(default=None, ge=1990, le=2100)) -> Response:
     require(viewer, Role.ADMIN)
     return await _calendar_page(request, state, calendar, year)
 
 
-async def _calendar_page(request: Request, state: State, calendar: WorkingCalendar, year: int | None, status_code: int = 200, **extra) -> Response:
+async def _calendar_page(request: Request, state: State, calendar: CalendarDep, year: int | None, status_code: int = 200, **extra) -> Response:
     year = year or calendar.today(state.clock.now()).year
     entered = {r["day"]: r for r in await calendar_days.list_days(year)}
     days = overview.year_calendar(calendar, year)
@@ -133,7 +134,7 @@ async def _calendar_page(request: Request, state: State, calendar: WorkingCalend
 
 
 @post("/admin/calendar", include_in_schema=False)
-async def add_calendar_day(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+async def add_calendar_day(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     form = await request.form()
     values = {k: text(form, k, 200) for k in ("day", "kind", "name")}
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from litestar.params import FromPath
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.response import Redirect, Template
@@ -12,6 +13,7 @@ from tasks.i18n import LOCALES, gettext_for
 from tasks.permissions import Role
 from web import sessions
 from web.pages.common import (
+    CalendarDep, ViewerDep,
     LANG_COOKIE, SESSION_COOKIE, error_message, field_errors, locale_of, optional_viewer, render, safe_next,
 )
 from web.sessions import Viewer
@@ -77,12 +79,12 @@ async def signout(request: Request, state: State) -> Redirect:
 
 
 @get("/account", include_in_schema=False)
-async def account(request: Request, viewer: Viewer, msg: str | None = None) -> Template:
-    return render(request, "account.html", errors={}, error=None, msg=msg)
+async def account(request: Request, viewer: ViewerDep) -> Template:
+    return render(request, "account.html", errors={}, error=None, msg=request.query_params.get("msg"))
 
 
 @post("/account/password", include_in_schema=False)
-async def change_password(request: Request, state: State, viewer: Viewer) -> Response:
+async def change_password(request: Request, state: State, viewer: ViewerDep) -> Response:
     form = await request.form()
     new, repeat = form.get("new_password") or "", form.get("repeat_password") or ""
     _ = gettext_for(locale_of(request))

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlparse
 from babel.dates import format_date, format_datetime
 from litestar import Request, Response
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
@@ -46,6 +47,10 @@ def _labels_extracted() -> None:
     _ = gettext_for(None)
     _("Office staff"), _("Division head"), _("Leader"), _("Administrator")
     _("Overdue"), _("Due soon"), _("On track"), _("No deadline"), _("Done late"), _("Done on time"), _("Paused or cancelled")
+
+
+ViewerDep = NamedDependency[Viewer]
+CalendarDep = NamedDependency[WorkingCalendar]
 
 
 class SignInRequired(Exception):

@@ -3,6 +3,7 @@ records a directive with several tasks at once)."""
 
 from __future__ import annotations
 
+from litestar.params import FromPath
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -12,7 +13,7 @@ from tasks import accounts, people, queries, register
 from tasks.calendar import WorkingCalendar
 from tasks.errors import DomainError
 from tasks.permissions import Role
-from web.pages.common import PageForbidden, error_message, field_errors, render, require
+from web.pages.common import CalendarDep, ViewerDep, PageForbidden, error_message, field_errors, render, require
 from web.pages.forms import parse_date, parse_int, text
 from web.sessions import Viewer
 
@@ -22,7 +23,7 @@ OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
 @get("/office", include_in_schema=False)
-async def queue(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+async def queue(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
     f = queries.TaskFilter(states=("submitted",), limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
@@ -30,7 +31,7 @@ async def queue(request: Request, state: State, viewer: Viewer, calendar: Workin
 
 
 @get("/directives", include_in_schema=False)
-async def directive_list(request: Request, viewer: Viewer, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
+async def directive_list(request: Request, viewer: ViewerDep, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
     if viewer.role == Role.HEAD:
         raise PageForbidden()
     from tasks.overview import list_directives
@@ -42,7 +43,7 @@ async def directive_list(request: Request, viewer: Viewer, page: int = Parameter
 
 
 @get("/directives/{directive_id:int}", include_in_schema=False)
-async def directive_page(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, directive_id: int) -> Response:
+async def directive_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, directive_id: FromPath[int]) -> Response:
     if viewer.role == Role.HEAD:
         raise PageForbidden()
     directive = await register.get_directive(directive_id)
@@ -63,7 +64,7 @@ def _blank_rows(n: int) -> list[dict]:
 
 
 @get("/directives/new", include_in_schema=False)
-async def new_directive(request: Request, viewer: Viewer) -> Response:
+async def new_directive(request: Request, viewer: ViewerDep) -> Response:
     require(viewer, *OFFICE)
     return render(request, "directive_form.html", values={"kind": "document"}, rows=_blank_rows(DEFAULT_ROWS), errors={}, error=None,
                   **await _form_context())
@@ -84,7 +85,7 @@ def _rows_from(form) -> list[dict]:
 
 
 @post("/directives", include_in_schema=False)
-async def record(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+async def record(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
     form = await request.form()
     values = {k: text(form, k, 10_000) for k in ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from litestar.params import FromPath
 from litestar import Request, Response, get
 from litestar.datastructures import State
 
@@ -9,14 +10,14 @@ from tasks import overview, queries
 from tasks.calendar import WorkingCalendar
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
-from web.pages.common import render, require
+from web.pages.common import CalendarDep, ViewerDep, render, require
 from web.sessions import Viewer
 
 LIVE_STATES = ("open", "in_progress", "submitted")
 
 
 @get("/division", include_in_schema=False)
-async def my_division(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+async def my_division(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, Role.HEAD)
     f = queries.TaskFilter(states=LIVE_STATES, limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
@@ -25,7 +26,7 @@ async def my_division(request: Request, state: State, viewer: Viewer, calendar: 
 
 
 @get("/leader", include_in_schema=False)
-async def leader_overview(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar) -> Response:
+async def leader_overview(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, Role.LEADER)
     now, due_soon = state.clock.now(), state.settings.due_soon_days
     figures, total = await overview.division_completion(now, calendar, due_soon)

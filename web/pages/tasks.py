@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from litestar.params import FromPath
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -16,7 +17,7 @@ from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
-from web.pages.common import STATUS, error_message, field_errors, formatters, is_htmx, locale_of, render
+from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, formatters, is_htmx, locale_of, render
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
 from web.sessions import Viewer
@@ -25,7 +26,7 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
-async def notifications_for(actor, task_id: int) -> list[dict] | None:
+async def notifications_for(actor, task_id: FromPath[int]) -> list[dict] | None:
     """HOOK for notify/: the emails about this task, or None when there is no notification
     service (the task page then leaves the section out). Reads notify.queries.list_notifications."""
     try:
@@ -69,7 +70,7 @@ def task_filter(params: dict[str, str], per_page: int, page: int) -> queries.Tas
 
 @get("/tasks", include_in_schema=False)
 async def task_list(
-    request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar,
+    request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep,
     page: int = Parameter(default=1, ge=1, le=10_000), per_page: int = Parameter(default=PER_PAGE, ge=1, le=MAX_PER_PAGE),
 ) -> Response:
     params = {k: request.query_params.get(k) or "" for k in ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")}
@@ -87,7 +88,7 @@ async def task_list(
                   error=error, states=queries.STATES, timeliness_codes=[t.value for t in Timeliness])
 
 
-async def task_page(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int,
+async def task_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int],
                     error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
     now = state.clock.now()
     task = await queries.task_detail(viewer.actor, task_id, now, calendar, state.settings.due_soon_days)
@@ -111,11 +112,11 @@ async def task_page(request: Request, state: State, viewer: Viewer, calendar: Wo
 
 
 @get("/tasks/{task_id:int}", include_in_schema=False)
-async def show_task(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def show_task(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     return await task_page(request, state, viewer, calendar, task_id)
 
 
-async def _act(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int, work, msg: str) -> Response:
+async def _act(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int], work, msg: str) -> Response:
     form = await request.form()
     try:
         await work(form, state.clock.now())
@@ -130,7 +131,7 @@ async def _act(request: Request, state: State, viewer: Viewer, calendar: Working
 
 
 @post("/tasks/{task_id:int}/progress", include_in_schema=False)
-async def progress(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def progress(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         percent = parse_int(form.get("percent"), "percent", 0, 100)
         if percent is None:
@@ -140,7 +141,7 @@ async def progress(request: Request, state: State, viewer: Viewer, calendar: Wor
 
 
 @post("/tasks/{task_id:int}/submit", include_in_schema=False)
-async def submit(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def submit(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         await lifecycle.submit(state.engine, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
                                parse_date(form.get("completed_on"), "completed_on"))
@@ -148,7 +149,7 @@ async def submit(request: Request, state: State, viewer: Viewer, calendar: Worki
 
 
 @post("/tasks/{task_id:int}/extensions", include_in_schema=False)
-async def request_extension(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def request_extension(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         new_date = parse_date(form.get("requested_due_on"), "requested_due_on")
         if new_date is None:
@@ -158,20 +159,20 @@ async def request_extension(request: Request, state: State, viewer: Viewer, cale
 
 
 @post("/tasks/{task_id:int}/confirm", include_in_schema=False)
-async def confirm(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def confirm(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     if is_htmx(request):
         return await _in_place(request, state, viewer, calendar, task_id, lambda now: lifecycle.confirm(state.engine, viewer.actor, now, task_id))
     return await _act(request, state, viewer, calendar, task_id, lambda form, now: lifecycle.confirm(state.engine, viewer.actor, now, task_id), "confirmed")
 
 
 @post("/tasks/{task_id:int}/return", include_in_schema=False)
-async def return_task(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def return_task(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         await lifecycle.return_task(state.engine, viewer.actor, now, task_id, text(form, "reason"))
     return await _act(request, state, viewer, calendar, task_id, work, "returned")
 
 
-async def _in_place(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int, call) -> Response:
+async def _in_place(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int], call) -> Response:
     """htmx: do it and answer with the queue row's replacement."""
     try:
         await call(state.clock.now())
@@ -185,7 +186,7 @@ async def _in_place(request: Request, state: State, viewer: Viewer, calendar: Wo
 
 
 @post("/tasks/{task_id:int}/star", include_in_schema=False)
-async def star(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+async def star(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         await lifecycle.set_starred(state.engine, viewer.actor, now, task_id, form.get("starred") == "1")
     return await _act(request, state, viewer, calendar, task_id, work, "saved")
@@ -193,7 +194,7 @@ async def star(request: Request, state: State, viewer: Viewer, calendar: Working
 
 def _reasoned(name: str, service, msg: str):
     @post(f"/tasks/{{task_id:int}}/{name}", include_in_schema=False, name=f"task-{name}")
-    async def handler(request: Request, state: State, viewer: Viewer, calendar: WorkingCalendar, task_id: int) -> Response:
+    async def handler(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
         async def work(form, now):
             await service(state.engine, viewer.actor, now, task_id, text(form, "reason"))
         return await _act(request, state, viewer, calendar, task_id, work, msg)
@@ -201,7 +202,7 @@ def _reasoned(name: str, service, msg: str):
 
 
 @post("/extensions/{extension_id:int}/decision", include_in_schema=False)
-async def decide(request: Request, state: State, viewer: Viewer, extension_id: int) -> Response:
+async def decide(request: Request, state: State, viewer: ViewerDep, extension_id: FromPath[int]) -> Response:
     form = await request.form()
     approve = form.get("approve") == "1"
     error = None

@@ -1,0 +1,66 @@
+"""A small Sở Công Thương for the browser tests, recorded through the real services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tasks import extensions, lifecycle, people, register
+from tasks.calendar_days import load_calendar
+from tasks.db import bind_tables, engine_from_url
+from web.sessions import bind_web_tables
+
+PASSWORD = "mat-khau-thu-nghiem"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DIVISIONS = [
+    ("VP", "Văn phòng Sở"),
+    ("QLNL", "Phòng Quản lý năng lượng"),
+    ("QLTM", "Phòng Quản lý thương mại"),
+    ("KHTC", "Phòng Kế hoạch - Tài chính"),
+]
+USERS = [
+    ("vanphong", "Nguyễn Thị Văn Phòng", "office", "VP"),
+    ("truong.qlnl", "Trần Văn Năng", "head", "QLNL"),
+    ("truong.qltm", "Lê Thị Thương", "head", "QLTM"),
+    ("pgd.hai", "Phạm Văn Hải", "leader", None),
+    ("giamdoc", "Hoàng Minh Đức", "leader", None),
+]
+
+
+async def seed(database_url: str, now: datetime) -> dict[str, int]:
+    """Returns the ids of the tasks the journeys use."""
+    engine = engine_from_url(database_url)
+    bind_tables(engine)
+    bind_web_tables(engine)
+    await people.create_user(engine, None, now, username="quantri", full_name="Quản trị hệ thống", email="quantri@sct.example.vn",
+                             role="admin", division_code=None, password=PASSWORD)
+    admin = await people.authenticate("quantri", PASSWORD)
+    for code, name in DIVISIONS:
+        await people.create_division(engine, admin, now, code=code, name=name, email=f"{code.lower()}@sct.example.vn")
+    for username, full_name, role, division in USERS:
+        await people.create_user(engine, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
+                                 role=role, division_code=division, password=PASSWORD, locale="vi")
+    office = await people.authenticate("vanphong", PASSWORD)
+    head = await people.authenticate("truong.qlnl", PASSWORD)
+    head_tm = await people.authenticate("truong.qltm", PASSWORD)
+    leader = await people.authenticate("giamdoc", PASSWORD)
+    calendar = await load_calendar(TIMEZONE)
+    T = register.NewTask
+    d1 = await register.record_directive(
+        engine, office, now, calendar,
+        register.NewDirective(number="215/UBND-KT", issuer="UBND tỉnh", signer="Chủ tịch UBND tỉnh", issued_on=date(2026, 2, 2),
+                              received_on=date(2026, 2, 3), summary="Về việc bảo đảm cung ứng điện mùa khô năm 2026"),
+        [
+            T(title="Rà soát phương án cung ứng điện mùa khô", lead_division="QLNL", support_divisions=("QLTM",), leader_in_charge="pgd.hai", due_on=date(2026, 2, 20)),
+            T(title="Báo cáo tình hình tiết kiệm điện quý I", lead_division="QLNL", leader_in_charge="pgd.hai", due_on=date(2026, 3, 5)),
+            T(title="Kiểm tra an toàn hồ đập thủy điện", lead_division="QLNL", support_divisions=("KHTC",), leader_in_charge="giamdoc", due_on=date(2026, 4, 30)),
+            T(title="Tổng hợp kiến nghị của doanh nghiệp về giá điện", lead_division="QLTM", leader_in_charge="giamdoc"),
+            T(title="Lập kế hoạch kiểm tra thị trường dịp Tết", lead_division="QLTM", leader_in_charge="pgd.hai", due_on=date(2026, 3, 20)),
+        ],
+    )
+    ids = [t["id"] for t in d1["tasks"]]
+    await lifecycle.report_progress(engine, head, now, ids[0], 30, "Đã làm việc với Công ty Điện lực tỉnh")
+    await lifecycle.report_progress(engine, head, now, ids[2], 10, "Đã lập đoàn kiểm tra")
+    await lifecycle.submit(engine, head_tm, now, calendar, ids[4], "Kế hoạch đã ban hành", None)
+    await lifecycle.set_starred(engine, leader, now, ids[0], True)
+    await extensions.request_extension(engine, head, now, calendar, ids[2], date(2026, 5, 29), "Chờ số liệu của EVN")
+    return {"overdue": ids[0], "due_soon": ids[1], "on_track": ids[2], "no_deadline": ids[3], "submitted": ids[4]}
