@@ -16,6 +16,7 @@ from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
 from tasks.errors import DomainError
 from web.clock import SystemClock
 from web.cli_notify import add_notify_commands
+from web.cli_reports import add_report_commands
 from tasks.i18n import translate_error
 from web.settings import Settings, SettingsError
 
@@ -81,7 +82,7 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 # Each area of dondoc that brings commands of its own (escalation, reports, import) registers a
 # function here that adds its subparsers; each sets `func(settings, args) -> exit code`.
-EXTRA_COMMANDS: list = [add_notify_commands]
+EXTRA_COMMANDS: list = [add_notify_commands, add_report_commands]
 
 
 def parser() -> argparse.ArgumentParser:

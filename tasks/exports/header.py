@@ -39,6 +39,10 @@ class ReportHeader:
         return f"Số:        /{kind}-{self.agency_abbreviation}"
 
 
+def as_dict(header: ReportHeader) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(header).items()}
+
+
 def header_from(values: dict[str, Any] | None) -> ReportHeader:
     known = {f.name for f in fields(ReportHeader)}
     clean = {k: v for k, v in (values or {}).items() if k in known}
@@ -65,7 +69,7 @@ async def save_header(engine: Engine, actor: Actor, now: datetime, values: dict[
     async with transaction(engine):
         before = await load_header()
         header = replace(before, **{k: (tuple(v) if k == "recipients" else str(v).strip()) for k, v in values.items()})
-        payload = json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in asdict(header).items()}, ensure_ascii=False)
+        payload = json.dumps(as_dict(header), ensure_ascii=False)
         existing = await Setting.select(Setting.id).where(Setting.key == SETTING_KEY).first().run()
         if existing is None:
             await Setting.insert(Setting(key=SETTING_KEY, value=payload)).run()

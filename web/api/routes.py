@@ -22,6 +22,7 @@ from web.api.schemas import (
 )
 from web.auth import issue_token, provide_actor
 from web.api.notifications import NOTIFY_CONTROLLERS
+from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
 
 
 def provide_now(state: State) -> datetime:
@@ -239,4 +240,4 @@ class CalendarController(Controller):
         return await calendar_days.add_day(engine, actor, now, data.day, data.kind, data.name)
 
 
-CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS]
+CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS, *REPORT_CONTROLLERS]

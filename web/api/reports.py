@@ -1,0 +1,111 @@
+"""Report API: completion figures, the overdue list, their downloads (XLSX, DOCX, CSV), the report
+header, and the Excel import. Leaders, the office and admins see every division; a division head
+sees the figures of the tasks their own division leads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post, put
+from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery, JSONBody, QueryParameter
+from piccolo.engine.base import Engine
+
+from tasks import importer, reports
+from tasks.errors import N_, Invalid
+from tasks.exports import build, header
+from tasks.i18n import gettext_for
+from tasks.permissions import Actor
+from tasks.calendar import WorkingCalendar
+
+# The dependencies web.api.routes provides, by name (imported by name to avoid a cycle).
+ActorDep = NamedDependency[Actor]
+NowDep = NamedDependency[datetime]
+EngineDep = NamedDependency[Engine]
+CalendarDep = NamedDependency[WorkingCalendar]
+DueSoonDep = NamedDependency[int]
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+FromDate = Annotated[date | None, QueryParameter(name="from", description="first day of the period (assignment date), dd inclusive")]
+ToDate = Annotated[date | None, QueryParameter(name="to", description="last day of the period; default: the as-of day")]
+AsOf = Annotated[datetime | None, QueryParameter(description="the instant the figures are taken at (ISO 8601 with offset); default: now")]
+GroupBy = Annotated[str, QueryParameter(description="division, leader, issuer or directive")]
+
+
+def _as_of(as_of: datetime | None, now: datetime) -> datetime:
+    if as_of is None:
+        return now
+    if as_of.tzinfo is None:
+        raise Invalid(N_("Give the as-of time with its offset, e.g. 2026-03-03T09:00:00+07:00."), fields={"as_of": N_("No time zone")})
+    return as_of
+
+
+class ReportController(Controller):
+    path = "/reports"
+
+    @get("/completion")
+    async def completion(
+        self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
+        period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
+        trend: FromQuery[bool] = False,
+    ) -> dict[str, Any]:
+        at = _as_of(as_of, now)
+        report = await reports.completion_report(actor, calendar, at, period_from, period_to, group_by, due_soon_days)
+        points = await reports.weekly_trend(actor, calendar, at, period_from, due_soon_days) if trend else None
+        return reports.completion_dict(report, gettext_for(actor.locale), points)
+
+    @get("/overdue")
+    async def overdue(
+        self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
+        period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
+    ) -> dict[str, Any]:
+        at = _as_of(as_of, now)
+        items = await reports.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days)
+        return {"as_of": at, "total": len(items), "items": reports.overdue_dict(items)}
+
+    @get("/{kind:str}/export", description="Download a report: format xlsx, docx or csv.")
+    async def export(
+        self, kind: str, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
+        export_format: Annotated[str, QueryParameter(name="format")] = "xlsx",
+        period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
+    ) -> Response[bytes]:
+        at = _as_of(as_of, now)
+        export = await build.export_report(kind, export_format, actor, calendar, at, period_from, period_to, group_by,
+                                           due_soon_days, actor.locale)
+        return Response(export.content, media_type=export.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
+
+    @get("/header")
+    async def get_header(self, actor: ActorDep) -> dict[str, Any]:
+        return header.as_dict(await header.load_header())
+
+    @put("/header")
+    async def put_header(self, data: JSONBody[dict[str, Any]], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict[str, Any]:
+        return header.as_dict(await header.save_header(engine, actor, now, data))
+
+
+class ImportController(Controller):
+    path = "/import"
+
+    @post("/xlsx", status_code=200, description="Import tasks from an XLSX file (multipart field `file`). "
+          "With dry_run=true nothing is written: the answer previews what would be imported and every unreadable row.")
+    async def import_xlsx(
+        self, actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep,
+        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        dry_run: FromQuery[bool] = False,
+    ) -> dict[str, Any]:
+        upload = data.get("file")
+        if upload is None:
+            raise Invalid(N_("Attach the spreadsheet as the form field 'file'."), fields={"file": N_("Required")})
+        content = await upload.read()
+        if len(content) > MAX_IMPORT_BYTES:
+            raise Invalid(N_("The file is too large (at most {n} MB)."), fields={"file": N_("Too large")}, n=MAX_IMPORT_BYTES // 1024 // 1024)
+        result = await importer.import_xlsx(engine, actor, now, calendar, content, dry_run=dry_run)
+        return importer.result_dict(result, gettext_for(actor.locale))
+
+
+CONTROLLERS = [ReportController, ImportController]
