@@ -55,12 +55,14 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
             T(title="Kiểm tra an toàn hồ đập thủy điện", lead_division="QLNL", support_divisions=("KHTC",), leader_in_charge="giamdoc", due_on=date(2026, 4, 30)),
             T(title="Tổng hợp kiến nghị của doanh nghiệp về giá điện", lead_division="QLTM", leader_in_charge="giamdoc"),
             T(title="Lập kế hoạch kiểm tra thị trường dịp Tết", lead_division="QLTM", leader_in_charge="pgd.hai", due_on=date(2026, 3, 20)),
+            T(title="Báo cáo kết quả bình ổn giá mặt hàng thiết yếu", lead_division="QLTM", leader_in_charge="giamdoc", due_on=date(2026, 3, 10)),
         ],
     )
     ids = [t["id"] for t in d1["tasks"]]
     await lifecycle.report_progress(engine, head, now, ids[0], 30, "Đã làm việc với Công ty Điện lực tỉnh")
     await lifecycle.report_progress(engine, head, now, ids[2], 10, "Đã lập đoàn kiểm tra")
     await lifecycle.submit(engine, head_tm, now, calendar, ids[4], "Kế hoạch đã ban hành", None)
+    await lifecycle.submit(engine, head_tm, now, calendar, ids[5], "Đã gửi báo cáo cho UBND tỉnh", None)
     await lifecycle.set_starred(engine, leader, now, ids[0], True)
     await extensions.request_extension(engine, head, now, calendar, ids[2], date(2026, 5, 29), "Chờ số liệu của EVN")
     return {"overdue": ids[0], "due_soon": ids[1], "on_track": ids[2], "no_deadline": ids[3], "submitted": ids[4]}

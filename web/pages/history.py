@@ -46,6 +46,7 @@ FIELDS = {
 # Shown only when they are all an event says; otherwise noise next to the real change.
 QUIET = {"deadline_version", "lead_division_code", "id", "directive", "parent", "created_by", "created_at", "updated_at",
          "original_due_on", "description"}
+EXTENSION_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 DATE_FIELDS = {"due_on", "requested_due_on", "previous_due_on", "completed_on"}
 
 
@@ -59,7 +60,7 @@ def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str],
         if key in DATE_FIELDS:
             return fmt_date(value)
         if key == "state":
-            return _(STATE_LABELS.get(value, value))
+            return _(EXTENSION_STATES.get(value) or STATE_LABELS.get(value, value))
         if key == "percent":
             return f"{value}%"
         if key == "lead_division":

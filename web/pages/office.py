@@ -49,7 +49,9 @@ async def directive_page(request: Request, state: State, viewer: ViewerDep, cale
     directive = await register.get_directive(directive_id)
     f = queries.TaskFilter(directive=directive_id, limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
-    return render(request, "directive.html", directive=directive, tasks=result["items"], msg=request.query_params.get("msg"))
+    from web.pages.tasks import leader_names
+
+    return render(request, "directive.html", directive=directive, tasks=result["items"], leaders=await leader_names(), msg=request.query_params.get("msg"))
 
 
 async def _form_context() -> dict:

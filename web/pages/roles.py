@@ -10,6 +10,7 @@ from tasks import overview, queries
 from tasks.calendar import WorkingCalendar
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
+from web.pages.tasks import leader_names
 from web.pages.common import CalendarDep, ViewerDep, render, require
 from web.sessions import Viewer
 
@@ -34,7 +35,7 @@ async def leader_overview(request: Request, state: State, viewer: ViewerDep, cal
     starred = await queries.list_tasks(viewer.actor, queries.TaskFilter(starred=True, limit=queries.MAX_PAGE), now, calendar, due_soon)
     return render(request, "leader.html", figures=figures, total=total,
                   overdue=overview.with_days_overdue(overdue["items"], now, calendar), starred=starred["items"],
-                  extensions=await overview.pending_extensions(), msg=request.query_params.get("msg"))
+                  extensions=await overview.pending_extensions(), leaders=await leader_names(), msg=request.query_params.get("msg"))
 
 
 ROUTES = [my_division, leader_overview]

@@ -1,0 +1,67 @@
+"""A screenshot of every page in both languages, into tests/e2e/screenshots/ (git-ignored), for
+a person to look at. Each page is also checked for what would make it look unfinished: a server
+error, a missing translation of its heading, or a table wider than a phone screen."""
+
+from __future__ import annotations
+
+from conftest import DESKTOP, PHONE, sign_in
+
+ENGLISH_ONLY_WORDS = ("Tasks", "Overview", "Directives", "Sign in", "Users")
+
+
+def pages(ids: dict[str, int]) -> list[tuple[str, str, list[tuple[str, str, dict]]]]:
+    """(user, home name, [(name, path, viewport)])"""
+    return [
+        ("vanphong", "office", [
+            ("queue", "/office", DESKTOP), ("directives", "/directives", DESKTOP), ("directive", "/directives/1", DESKTOP),
+            ("directive-form", "/directives/new", DESKTOP), ("tasks", "/tasks", DESKTOP),
+            ("task", f"/tasks/{ids['overdue']}", DESKTOP), ("account", "/account", DESKTOP),
+        ]),
+        ("truong.qlnl", "head", [
+            ("division-phone", "/division", PHONE), ("task-phone", f"/tasks/{ids['on_track']}", PHONE),
+            ("division", "/division", DESKTOP), ("tasks-phone", "/tasks", PHONE),
+        ]),
+        ("giamdoc", "leader", [
+            ("overview", "/leader", DESKTOP), ("task", f"/tasks/{ids['on_track']}", DESKTOP), ("overview-phone", "/leader", PHONE),
+            ("forbidden", "/admin/users", DESKTOP),
+        ]),
+        ("quantri", "admin", [
+            ("users", "/admin/users", DESKTOP), ("user", "/admin/users/2", DESKTOP), ("divisions", "/admin/divisions", DESKTOP),
+            ("calendar", "/admin/calendar?year=2026", DESKTOP),
+        ]),
+    ]
+
+
+async def _switch_language(page, to: str) -> None:
+    await page.click(f".top .lang button[value='{to}']")
+    await page.wait_for_load_state("domcontentloaded")
+
+
+async def test_every_page_is_photographed_in_vietnamese_and_english(open_page, server, screenshots):
+    problems = []
+    signin = await open_page()
+    for lang in ("vi", "en"):
+        await signin.goto("/signin")
+        if lang == "en":
+            await _switch_language(signin, "en")
+        await signin.screenshot(path=screenshots / f"{lang}-anonymous-signin.png", full_page=True)
+    for user, role, entries in pages(server.ids):
+        page = await open_page()
+        await sign_in(page, user)
+        for lang in ("vi", "en"):
+            if lang == "en":
+                await _switch_language(page, "en")
+            for name, path, viewport in entries:
+                await page.set_viewport_size(viewport)
+                response = await page.goto(path)
+                if response.status >= 500 or (response.status >= 400 and name != "forbidden"):
+                    problems.append(f"{role} {path}: HTTP {response.status}")
+                heading = await page.locator("h1").first.inner_text()
+                if lang == "vi" and heading.strip() in ENGLISH_ONLY_WORDS:
+                    problems.append(f"{role} {path}: heading {heading!r} is not translated")
+                if viewport == PHONE and await page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+                    problems.append(f"{role} {path}: wider than the phone screen")
+                await page.screenshot(path=screenshots / f"{lang}-{role}-{name}.png", full_page=True)
+        await _switch_language(page, "vi")
+    assert problems == []
+    assert len(list(screenshots.glob("*.png"))) >= 2 * (1 + sum(len(e) for _, _, e in pages(server.ids)))
