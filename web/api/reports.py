@@ -11,7 +11,7 @@ from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from piccolo.engine.base import Engine
 
 from tasks import importer, reports
@@ -69,7 +69,7 @@ class ReportController(Controller):
 
     @get("/{kind:str}/export", description="Download a report: format xlsx, docx or csv.")
     async def export(
-        self, kind: str, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
+        self, kind: FromPath[str], actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
         export_format: Annotated[str, QueryParameter(name="format")] = "xlsx",
         period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
     ) -> Response[bytes]:
