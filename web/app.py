@@ -57,6 +57,7 @@ def create_app(
             return
         scheduler = build_scheduler(notifier, clock, settings.timezone)
         scheduler.start()
+        app.state.scheduler = scheduler
         try:
             yield
         finally:
