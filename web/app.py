@@ -20,6 +20,7 @@ from notify.tables import bind_notify_tables
 from web.api.routes import CONTROLLERS, DEPENDENCIES
 from web.clock import SystemClock
 from web.errors import EXCEPTION_HANDLERS
+from web.feeds import calendar_feed
 from web.pages import csrf_config, pages_router, static_router, template_config
 from web.sessions import bind_web_tables
 from web.settings import Settings
@@ -69,7 +70,7 @@ def create_app(
 
     api = Router(path="/api/v1", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)
     return Litestar(
-        route_handlers=[api, healthz, pages_router(), static_router()],
+        route_handlers=[api, healthz, calendar_feed, pages_router(), static_router()],
         template_config=template_config(),
         csrf_config=csrf_config(settings),
         lifespan=[database, escalation],

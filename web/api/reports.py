@@ -18,7 +18,7 @@ from tasks import importer, reports
 from tasks.errors import N_, Invalid
 from tasks.exports import build, header
 from tasks.i18n import gettext_for
-from tasks.permissions import Actor
+from tasks.permissions import Actor, sees_all_tasks
 from tasks.calendar import WorkingCalendar
 
 # The dependencies web.api.routes provides, by name (imported by name to avoid a cycle).
@@ -78,6 +78,16 @@ class ReportController(Controller):
                                            due_soon_days, actor.locale)
         return Response(export.content, media_type=export.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
+
+    @get("/calendar-feeds", description="The secret iCalendar feed URL of each division's open deadlines "
+         "(a head gets their own division's only). Changing the secret key revokes them all.")
+    async def calendar_feeds(self, actor: ActorDep, state: State) -> list[dict[str, Any]]:
+        from tasks.people import list_divisions
+        from web.feeds import feed_path
+
+        divisions = [d for d in await list_divisions() if d["active"] and (sees_all_tasks(actor) or d["id"] == actor.division_id)]
+        return [{"division": d["code"], "name": d["name"], "url": state.settings.base_url + feed_path(state.settings.secret_key, d["code"])}
+                for d in divisions]
 
     @get("/header")
     async def get_header(self, actor: ActorDep) -> dict[str, Any]:
