@@ -54,21 +54,26 @@ def _date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+LOOKUP_CHUNK = 5000
+
+
 async def send_claimed(
-    ids: list[int], token: str, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str
+    token: str, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str
 ) -> SendResult:
     result = SendResult()
     rows = await Notification.select(
         Notification.id, Notification.kind, Notification.task, Notification.rule, Notification.deadline_version,
         Notification.recipient, Notification.role, Notification.payload, Notification.attempts,
-    ).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).order_by(Notification.id).run()
+    ).where((Notification.claim_token == token) & (Notification.state == "pending")).order_by(Notification.id).run()
     if not rows:
         return result
-    task_ids = list({r["task"] for r in rows if r["task"] is not None})
-    tasks = {t["id"]: t for t in await Task.select(
-        Task.id, Task.title, Task.state, Task.due_on, Task.deadline_version,
-        Task.lead_division.name.as_alias("division_name"), Task.directive.number.as_alias("directive_number"),
-    ).where(Task.id.is_in(task_ids)).run()} if task_ids else {}
+    task_ids = sorted({r["task"] for r in rows if r["task"] is not None})
+    tasks: dict[int, dict] = {}
+    for i in range(0, len(task_ids), LOOKUP_CHUNK):
+        tasks.update({t["id"]: t for t in await Task.select(
+            Task.id, Task.title, Task.state, Task.due_on, Task.deadline_version,
+            Task.lead_division.name.as_alias("division_name"), Task.directive.number.as_alias("directive_number"),
+        ).where(Task.id.is_in(task_ids[i : i + LOOKUP_CHUNK])).run()})
     users = {u["id"]: u for u in await User.select(User.id, User.email, User.full_name, User.locale, User.active).where(
         User.id.is_in(list({r["recipient"] for r in rows}))).run()}
 
