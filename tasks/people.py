@@ -82,10 +82,12 @@ async def create_division(
 ) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "create_division", "division", None, N_("Only an administrator may add divisions."))
+    if not name.strip():
+        raise Invalid(N_("A division needs a name."), fields={"name": N_("Required")})
     async with transaction(engine):
         if await Division.exists().where(Division.code == code).run():
             raise Conflict(N_("Division code {value} is already in use."), fields={"code": N_("Already in use")}, value=code)
-        row = (await Division.insert(Division(code=code, name=name, email=email, active=True)).returning(*Division.all_columns()).run())[0]
+        row = (await Division.insert(Division(code=code, name=name.strip(), email=email, active=True)).returning(*Division.all_columns()).run())[0]
         await write_event(actor=actor, at=now, action="create_division", entity_type="division", entity_id=row["id"], before=None, after=row)
     return row
 

@@ -54,7 +54,11 @@ def _where(actor: Actor, f: TaskFilter, division_id: int | None, leader_id: int 
         clauses.append(Task.due_on <= f.due_to)
     if f.q:
         pattern = "%" + f.q.replace("%", "").replace("_", "") + "%"
-        clauses.append(Task.title.ilike(pattern) | Task.description.ilike(pattern))
+        # SQLite's LIKE is already case-insensitive (for ASCII letters); it has no ILIKE.
+        if Task._meta.db.engine_type == "sqlite":
+            clauses.append(Task.title.like(pattern) | Task.description.like(pattern))
+        else:
+            clauses.append(Task.title.ilike(pattern) | Task.description.ilike(pattern))
     if f.starred is not None:
         clauses.append(Task.starred == f.starred)
     return clauses

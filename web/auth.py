@@ -30,6 +30,9 @@ def user_id_from_token(token: str, now: datetime, secret_key: str) -> int | None
 
 
 async def provide_actor(request: Request, state: State) -> Actor:
+    known = request.scope.get("dondoc_actor")
+    if known is not None:
+        return known
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     user_id = None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from piccolo.engine.base import Engine
 
 from tasks import calendar_days, extensions, lifecycle, people, queries, register
@@ -17,6 +17,7 @@ from tasks.errors import N_, Invalid, Unauthenticated
 from tasks.permissions import Actor
 from tasks.timeliness import Timeliness
 from web.api.schemas import (
+    MAX_ID,
     AssignIn, CalendarDayIn, CorrectionIn, DecisionIn, DirectiveIn, DivisionIn, ExtensionIn, ProgressIn,
     ReasonIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
 )
@@ -41,6 +42,8 @@ def provide_due_soon_days(state: State) -> int:
     return state.settings.due_soon_days
 
 
+# Ids are PostgreSQL integers: a larger one is a client mistake, not a server error.
+RecordId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 ActorDep = NamedDependency[Actor]
 NowDep = NamedDependency[datetime]
 EngineDep = NamedDependency[Engine]
@@ -112,7 +115,7 @@ class DirectiveController(Controller):
         return await register.record_directive(engine, actor, now, calendar, directive, [new_task(t) for t in data.tasks])
 
     @get("/{directive_id:int}")
-    async def get_directive(self, directive_id: FromPath[int], actor: ActorDep) -> dict:
+    async def get_directive(self, directive_id: RecordId, actor: ActorDep) -> dict:
         return await register.get_directive(directive_id)
 
 
@@ -134,7 +137,7 @@ class TaskController(Controller):
         division: FromQuery[str | None] = None,
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
         timeliness: FromQuery[str | None] = None,
-        directive: FromQuery[int | None] = None,
+        directive: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         leader: FromQuery[str | None] = None,
         due_from: FromQuery[date | None] = None,
         due_to: FromQuery[date | None] = None,
@@ -154,59 +157,59 @@ class TaskController(Controller):
         return await queries.list_tasks(actor, f, now, calendar, due_soon_days)
 
     @get("/{task_id:int}")
-    async def get_task(self, task_id: FromPath[int], actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def get_task(self, task_id: RecordId, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
 
     @get("/{task_id:int}/history")
-    async def history(self, task_id: FromPath[int], actor: ActorDep) -> list[dict]:
+    async def history(self, task_id: RecordId, actor: ActorDep) -> list[dict]:
         return await queries.task_history(actor, task_id)
 
-    async def _present(self, task_id: FromPath[int], actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def _present(self, task_id: RecordId, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/progress", status_code=200)
-    async def progress(self, task_id: FromPath[int], data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def progress(self, task_id: RecordId, data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.report_progress(engine, actor, now, task_id, data.percent, data.note)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/submit", status_code=200)
-    async def submit(self, task_id: FromPath[int], data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def submit(self, task_id: RecordId, data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.submit(engine, actor, now, calendar, task_id, data.note, data.completed_on)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/confirm", status_code=200)
-    async def confirm(self, task_id: FromPath[int], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def confirm(self, task_id: RecordId, actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.confirm(engine, actor, now, task_id)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/return", status_code=200)
-    async def return_task(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def return_task(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.return_task(engine, actor, now, task_id, data.reason)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/pause", status_code=200)
-    async def pause(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def pause(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.pause(engine, actor, now, task_id, data.reason)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/resume", status_code=200)
-    async def resume(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def resume(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.resume(engine, actor, now, task_id, data.reason)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/cancel", status_code=200)
-    async def cancel(self, task_id: FromPath[int], data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def cancel(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.cancel(engine, actor, now, task_id, data.reason)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/assign", status_code=200)
-    async def assign(self, task_id: FromPath[int], data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def assign(self, task_id: RecordId, data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.assign(engine, actor, now, task_id, lead_division=data.lead_division, support_divisions=data.support_divisions,
                                leader_in_charge=data.leader_in_charge, assignee=data.assignee)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @patch("/{task_id:int}")
-    async def correct(self, task_id: FromPath[int], data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def correct(self, task_id: RecordId, data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "starred") if getattr(data, k) is not None}
         if data.clear_due_on:
             if data.due_on is not None:
@@ -216,7 +219,7 @@ class TaskController(Controller):
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/extensions", status_code=201)
-    async def request_extension(self, task_id: FromPath[int], data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep) -> dict:
+    async def request_extension(self, task_id: RecordId, data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep) -> dict:
         return await extensions.request_extension(engine, actor, now, calendar, task_id, data.requested_due_on, data.reason)
 
 
@@ -224,7 +227,7 @@ class ExtensionController(Controller):
     path = "/extensions"
 
     @post("/{extension_id:int}/decision", status_code=200)
-    async def decide(self, extension_id: FromPath[int], data: JSONBody[DecisionIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
+    async def decide(self, extension_id: RecordId, data: JSONBody[DecisionIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
         return await extensions.decide_extension(engine, actor, now, extension_id, data.approve, data.note)
 
 

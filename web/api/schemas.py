@@ -8,17 +8,25 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+# PostgreSQL cannot store a NUL character in text (SQLite would store it silently), so no text may hold one.
+PLAIN = r"^[^\x00]*$"
+# Record ids are PostgreSQL `integer` (serial) columns.
+MAX_ID = 2_147_483_647
+
 Code = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Username = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-@]+$")]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-ShortText = Annotated[str, Meta(max_length=200)]
-Title = Annotated[str, Meta(min_length=1, max_length=500)]
-LongText = Annotated[str, Meta(max_length=10_000)]
-Email = Annotated[str, Meta(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=PLAIN)]
+ShortText = Annotated[str, Meta(max_length=200, pattern=PLAIN)]
+Title = Annotated[str, Meta(min_length=1, max_length=500, pattern=PLAIN)]
+LongText = Annotated[str, Meta(max_length=10_000, pattern=PLAIN)]
+Note = Annotated[str, Meta(max_length=5000, pattern=PLAIN)]
+Email = Annotated[str, Meta(max_length=254, pattern=r"^$|^[^@\s\x00]+@[^@\s\x00]+$")]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
 Percent = Annotated[int, Meta(ge=0, le=100)]
 WorkingDays = Annotated[int, Meta(ge=1, le=1000)]
-Reason = Annotated[str, Meta(min_length=1, max_length=2000)]
+Reason = Annotated[str, Meta(min_length=1, max_length=2000, pattern=PLAIN)]
+Word = Annotated[str, Meta(max_length=16, pattern=PLAIN)]
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True):
@@ -26,7 +34,7 @@ class Body(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TokenIn(Body):
-    username: Annotated[str, Meta(max_length=64)]
+    username: Annotated[str, Meta(max_length=64, pattern=PLAIN)]
     password: Password
 
 
@@ -40,10 +48,10 @@ class UserIn(Body):
     username: Username
     full_name: ShortText
     email: Email
-    role: Annotated[str, Meta(max_length=16)]
+    role: Word
     division: Code | None
     password: Password
-    locale: Annotated[str, Meta(max_length=8)] = "vi"
+    locale: Annotated[str, Meta(max_length=8, pattern=PLAIN)] = "vi"
 
 
 class TaskFields(Body):
@@ -53,34 +61,34 @@ class TaskFields(Body):
     support_divisions: Annotated[list[Code], Meta(max_length=50)] = []
     leader_in_charge: Username | None = None
     assignee: Username | None = None
-    parent: int | None = None
+    parent: Id | None = None
     due_on: date | None = None
     due_in_working_days: WorkingDays | None = None
     priority: Annotated[int, Meta(ge=0, le=9)] = 0
 
 
-class TaskIn(TaskFields):
-    directive: int = 0
+class TaskIn(TaskFields, kw_only=True):
+    directive: Id
 
 
 class DirectiveIn(Body):
-    number: Annotated[str, Meta(min_length=1, max_length=64)]
+    number: Annotated[str, Meta(min_length=1, max_length=64, pattern=PLAIN)]
     issuer: Name
     signer: ShortText = ""
     issued_on: date | None = None
     received_on: date | None = None
-    kind: Annotated[str, Meta(max_length=16)] = "document"
+    kind: Word = "document"
     summary: LongText = ""
     tasks: Annotated[list[TaskFields], Meta(max_length=200)] = []
 
 
 class ProgressIn(Body):
     percent: Percent
-    note: Annotated[str, Meta(min_length=1, max_length=5000)]
+    note: Annotated[str, Meta(min_length=1, max_length=5000, pattern=PLAIN)]
 
 
 class SubmitIn(Body):
-    note: Annotated[str, Meta(max_length=5000)] = ""
+    note: Note = ""
     completed_on: date | None = None
 
 
@@ -95,7 +103,7 @@ class ExtensionIn(Body):
 
 class DecisionIn(Body):
     approve: bool
-    note: Annotated[str, Meta(max_length=2000)] = ""
+    note: Annotated[str, Meta(max_length=2000, pattern=PLAIN)] = ""
 
 
 class AssignIn(Body):
@@ -117,5 +125,5 @@ class CorrectionIn(Body):
 
 class CalendarDayIn(Body):
     day: date
-    kind: Annotated[str, Meta(max_length=16)]
+    kind: Word
     name: Name
