@@ -122,8 +122,8 @@ async def _act(request: Request, state: State, viewer: ViewerDep, calendar: Cale
         await work(form, state.clock.now())
     except DomainError as exc:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        if status == 404:
-            raise
+        if status in (403, 404):
+            raise  # an error page: the task itself may be one this viewer cannot see
         return await task_page(request, state, viewer, calendar, task_id, error=error_message(request, exc),
                                errors=field_errors(request, exc), status_code=status, values=dict(form.items()))
     target = form.get("back") if (form.get("back") or "").startswith("/") and not (form.get("back") or "").startswith("//") else f"/tasks/{task_id}"

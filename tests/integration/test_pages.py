@@ -1,0 +1,289 @@
+"""The pages over HTTP on both engines: sign-in, sessions, throttling, CSRF, authorization,
+and a bounded number of database queries however long a list is."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from tasks.tables import AuditEvent, Task, User
+from conftest import PASSWORD  # tests/integration/conftest.py
+
+TASK = {"title": "Rà soát phương án cung ứng điện mùa khô", "lead_division": "QLNL", "support_divisions": ["QLTM"],
+        "leader_in_charge": "pgd.hai", "due_on": "2026-03-20"}
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A cookie-keeping client that reads the CSRF token from the last page, like a browser."""
+
+    def __init__(self, app, address: str = "127.0.0.1", base_url: str = "http://dondoc.test"):
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 50000)), base_url=base_url)
+        self.token = ""
+
+    async def get(self, path: str) -> httpx.Response:
+        r = await self.http.get(path)
+        m = CSRF.search(r.text)
+        if m:
+            self.token = m[1]
+        return r
+
+    async def post(self, path: str, data: dict | None = None, csrf: bool = True) -> httpx.Response:
+        body = dict(data or {})
+        if csrf:
+            body["_csrf_token"] = self.token
+        return await self.http.post(path, data=body)
+
+    async def sign_in(self, username: str, password: str = PASSWORD, next_path: str | None = None) -> httpx.Response:
+        await self.get("/signin")
+        return await self.post("/signin", {"username": username, "password": password, **({"next": next_path} if next_path else {})})
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+@pytest.fixture
+async def browser(app):
+    b = Browser(app)
+    yield b
+    await b.close()
+
+
+async def one_task(world, **overrides) -> int:
+    d = await world.directive_with_tasks(overrides.pop("number", "2150/UBND-KT"), [{**TASK, **overrides}])
+    return d["tasks"][0]["id"]
+
+
+async def test_an_anonymous_visitor_goes_to_sign_in_and_the_deep_link_survives_it(world, browser):
+    task_id = await one_task(world)
+    r = await browser.get(f"/tasks/{task_id}")
+    assert r.status_code == 303
+    assert unquote(r.headers["location"]) == f"/signin?next=/tasks/{task_id}"
+    r = await browser.sign_in("truong.qlnl", next_path=f"/tasks/{task_id}")
+    assert (r.status_code, r.headers["location"]) == (303, f"/tasks/{task_id}")
+    page = await browser.get(f"/tasks/{task_id}")
+    assert page.status_code == 200 and "Rà soát phương án cung ứng điện mùa khô" in page.text
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+async def test_sign_in_never_sends_anyone_to_another_site(world, browser, target):
+    r = await browser.sign_in("vanphong", next_path=target)
+    assert r.status_code == 303 and r.headers["location"] == "/office"
+
+
+async def test_the_session_cookie_is_httponly_and_samesite_lax_and_each_role_lands_on_its_home(world, app):
+    for username, home in [("vanphong", "/office"), ("truong.qlnl", "/division"), ("giamdoc", "/leader"), ("quantri", "/admin/users")]:
+        b = Browser(app)
+        r = await b.sign_in(username)
+        assert r.headers["location"] == home
+        cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("dondoc_session="))
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+        assert (await b.get("/")).headers["location"] == home
+        await b.close()
+
+
+async def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(db, clock, world):
+    from web.app import create_app
+    from web.settings import Settings
+
+    app = create_app(Settings(database_url="sqlite:///unused.sqlite3", base_url="https://dondoc.example"), clock=clock, engine=db)
+    async with app.lifespan():
+        b = Browser(app, base_url="https://dondoc.example")
+        r = await b.sign_in("vanphong")
+        assert r.status_code == 303
+        assert any(h.startswith("dondoc_session=") and "Secure" in h for h in r.headers.get_list("set-cookie"))
+        await b.close()
+
+
+async def test_five_failed_sign_ins_lock_the_username_for_fifteen_minutes_even_with_the_right_password(world, app, clock):
+    for i in range(5):
+        b = Browser(app, address=f"10.0.0.{i + 1}")  # a different address each time: the username count alone locks
+        r = await b.sign_in("truong.qlnl", password="sai-mat-khau")
+        assert r.status_code == 401
+        await b.close()
+    b = Browser(app, address="10.0.0.99")
+    r = await b.sign_in("truong.qlnl")
+    assert r.status_code == 429 and "15" in r.text
+    clock.advance(timedelta(minutes=15, seconds=1))
+    r = await b.sign_in("truong.qlnl")
+    assert (r.status_code, r.headers["location"]) == (303, "/division")
+    await b.close()
+
+
+async def test_five_failed_sign_ins_from_one_address_lock_that_address_for_any_username(world, app, clock):
+    b = Browser(app, address="192.0.2.7")
+    for username in ["a", "b", "c", "d", "e"]:
+        assert (await b.sign_in(username, password="x")).status_code == 401
+    assert (await b.sign_in("vanphong")).status_code == 429
+    other = Browser(app, address="192.0.2.8")
+    assert (await other.sign_in("vanphong")).status_code == 303
+    await b.close()
+    await other.close()
+
+
+async def test_a_session_expires_after_eight_idle_hours_and_lives_on_while_used(world, browser, clock):
+    await browser.sign_in("truong.qlnl")
+    clock.advance(timedelta(hours=7))
+    assert (await browser.get("/division")).status_code == 200
+    clock.advance(timedelta(hours=7))  # 14 h after sign-in, 7 h after the last page
+    assert (await browser.get("/division")).status_code == 200
+    clock.advance(timedelta(hours=8, minutes=1))
+    r = await browser.get("/division")
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+
+
+async def test_sign_out_ends_the_session_for_every_copy_of_its_cookie(world, app, browser):
+    await browser.sign_in("vanphong")
+    stolen = browser.http.cookies.get("dondoc_session")
+    await browser.get("/office")
+    r = await browser.post("/signout")
+    assert (r.status_code, r.headers["location"]) == (303, "/signin")
+    thief = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dondoc.test", cookies={"dondoc_session": stolen})
+    r = await thief.get("/office")
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+    await thief.aclose()
+
+
+async def test_a_password_change_signs_out_the_other_sessions(world, app, browser):
+    other = Browser(app)
+    await other.sign_in("vanphong")
+    await browser.sign_in("vanphong")
+    await browser.get("/account")
+    r = await browser.post("/account/password", {"current_password": PASSWORD, "new_password": "mat-khau-moi-2026", "repeat_password": "mat-khau-moi-2026"})
+    assert r.status_code == 303
+    assert (await browser.get("/office")).status_code == 200
+    assert (await other.get("/office")).status_code == 303
+    assert (await Browser(app).sign_in("vanphong", password="mat-khau-moi-2026")).status_code == 303
+    await other.close()
+
+
+async def test_a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing(world, browser):
+    task_id = await one_task(world)
+    await browser.sign_in("truong.qlnl")
+    await browser.get(f"/tasks/{task_id}")
+    r = await browser.post(f"/tasks/{task_id}/progress", {"percent": "50", "note": "Không có mã"}, csrf=False)
+    assert r.status_code == 403 and "mã bảo mật" in r.text
+    r = await browser.http.post(f"/tasks/{task_id}/progress", data={"percent": "50", "note": "Mã giả", "_csrf_token": "0" * 128})
+    assert r.status_code == 403
+    assert (await Task.select(Task.percent).where(Task.id == task_id).first().run())["percent"] == 0
+    r = await browser.post(f"/tasks/{task_id}/progress", {"percent": "50", "note": "Có mã hợp lệ"})
+    assert r.status_code == 303
+    assert (await Task.select(Task.percent).where(Task.id == task_id).first().run())["percent"] == 50
+
+
+async def test_a_head_neither_sees_nor_performs_another_divisions_task_actions(world, browser):
+    task_id = await one_task(world, support_divisions=[])
+    await browser.sign_in("truong.qltm")
+    assert (await browser.get(f"/tasks/{task_id}")).status_code == 404
+    await browser.get("/division")
+    for action, data in [("progress", {"percent": "90", "note": "Thử"}), ("submit", {"note": "Xong"}),
+                         ("extensions", {"requested_due_on": "30/04/2026", "reason": "Thử"}), ("confirm", {})]:
+        r = await browser.post(f"/tasks/{task_id}/{action}", data)
+        assert r.status_code == 403, action
+    refused = await AuditEvent.select(AuditEvent.after).where((AuditEvent.task == task_id) & (AuditEvent.action == "forbidden")).run()
+    assert len(refused) == 4
+    task = await Task.select(Task.state, Task.percent).where(Task.id == task_id).first().run()
+    assert (task["state"], task["percent"]) == ("open", 0)
+
+
+async def test_a_supporting_head_may_report_progress_but_is_not_offered_submit_or_extension(world, browser):
+    task_id = await one_task(world)
+    await browser.sign_in("truong.qltm")
+    page = await browser.get(f"/tasks/{task_id}")
+    assert f'action="/tasks/{task_id}/progress"' in page.text
+    assert f'action="/tasks/{task_id}/submit"' not in page.text and f'action="/tasks/{task_id}/extensions"' not in page.text
+    r = await browser.post(f"/tasks/{task_id}/submit", {"note": "Xong"})
+    assert r.status_code == 403
+    lead = Browser(browser.http._transport.app)
+    await lead.sign_in("truong.qlnl")
+    page = await lead.get(f"/tasks/{task_id}")
+    assert f'action="/tasks/{task_id}/submit"' in page.text and f'action="/tasks/{task_id}/extensions"' in page.text
+    await lead.close()
+
+
+async def test_a_leader_cannot_edit_users_through_the_pages_or_the_api(world, browser):
+    await browser.sign_in("giamdoc")
+    assert (await browser.get("/admin/users")).status_code == 403
+    head_id = world.user_ids["truong.qlnl"]
+    r = await browser.post(f"/admin/users/{head_id}", {"full_name": "Đổi tên", "email": "x@sct.example.vn", "role": "admin", "locale": "vi", "active": "1"})
+    assert r.status_code == 403
+    assert (await User.select(User.role).where(User.id == head_id).first().run())["role"] == "head"
+    assert await AuditEvent.count().where((AuditEvent.action == "forbidden") & (AuditEvent.entity_type == "user")).run() == 1
+    r = await world.post("giamdoc", "/api/v1/users", {"username": "moi", "full_name": "Mới", "email": "moi@sct.example.vn", "role": "admin",
+                                                        "division": None, "password": PASSWORD})
+    assert r.status_code == 403
+
+
+async def test_a_leader_approves_an_extension_in_place_and_the_deadline_moves(world, browser):
+    task_id = await one_task(world)
+    r = await world.post("truong.qlnl", f"/api/v1/tasks/{task_id}/extensions", {"requested_due_on": "2026-04-10", "reason": "Chờ số liệu"})
+    ext_id = r.json()["id"]
+    await browser.sign_in("giamdoc")
+    page = await browser.get("/leader")
+    assert f'id="ext-{ext_id}"' in page.text
+    r = await browser.http.post(f"/extensions/{ext_id}/decision", data={"approve": "1", "note": "", "_csrf_token": browser.token},
+                                headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "10/04/2026" in r.text and "<html" not in r.text
+    assert str((await Task.select(Task.due_on).where(Task.id == task_id).first().run())["due_on"]) == "2026-04-10"
+
+
+async def test_english_is_a_per_user_choice_and_dates_stay_dd_mm_yyyy(world, browser):
+    task_id = await one_task(world)
+    await browser.sign_in("vanphong")
+    assert "Nhiệm vụ" in (await browser.get(f"/tasks/{task_id}")).text
+    await browser.post("/language", {"locale": "en", "next": f"/tasks/{task_id}"})
+    page = await browser.get(f"/tasks/{task_id}")
+    assert "Progress reports" in page.text and "20/03/2026" in page.text and 'lang="en"' in page.text
+    assert (await User.select(User.locale).where(User.username == "vanphong").first().run())["locale"] == "en"
+
+
+class QueryCounter:
+    """Counts every statement the engine runs (engines have slots, so the class method is wrapped)."""
+
+    def __init__(self, engine):
+        self.engine, self.count, self.cls = engine, 0, type(engine)
+        self.original = self.cls.run_querystring
+
+    def __enter__(self):
+        counter, original = self, self.original
+
+        async def counting(engine, *args, **kwargs):
+            if engine is counter.engine:
+                counter.count += 1
+            return await original(engine, *args, **kwargs)
+
+        self.cls.run_querystring = counting
+        return self
+
+    def __exit__(self, *exc):
+        self.cls.run_querystring = self.original
+
+
+async def _queries_for(db, browser, path: str) -> int:
+    with QueryCounter(db) as counter:
+        r = await browser.get(path)
+    assert r.status_code == 200, r.text[:500]
+    return counter.count
+
+
+async def test_list_pages_make_the_same_few_queries_for_200_tasks_as_for_2(world, db, app):
+    tasks = [{**TASK, "title": f"Nhiệm vụ số {i}", "due_on": f"2026-03-{1 + i % 28:02d}"} for i in range(200)]
+    await world.directive_with_tasks("1/UBND-KT", tasks[:2])  # the first is already overdue
+    await Task.update({Task.starred: True}).where(Task.id > 0).run()
+    office, head, leader = Browser(app), Browser(app), Browser(app)
+    await office.sign_in("vanphong"), await head.sign_in("truong.qlnl"), await leader.sign_in("giamdoc")
+    pages = [(office, "/tasks?per_page=200"), (head, "/division"), (leader, "/leader"), (office, "/directives")]
+    few = [await _queries_for(db, b, path) for b, path in pages]
+    await world.directive_with_tasks("2/UBND-KT", tasks[2:])
+    await Task.update({Task.starred: True}).where(Task.id > 0).run()
+    many = [await _queries_for(db, b, path) for b, path in pages]
+    assert many == few
+    assert max(many) <= 20  # the leader's overview, with its four lists, is the busiest
+    body = (await office.get("/tasks?per_page=200")).text
+    assert body.count('<tr class="row-') == 200
+    for b in (office, head, leader):
+        await b.close()
