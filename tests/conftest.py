@@ -17,6 +17,7 @@ import pytest
 from tasks.clock import FixedClock
 from tasks.db import bind_tables, close_engine, engine_from_url, is_sqlite, open_engine
 from tasks.tables import ALL_TABLES
+from web.tables import WEB_TABLES
 from notify.tables import NOTIFY_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ async def engine(database_url):
 
 
 async def _empty_tables(engine) -> None:
-    names = [t._meta.tablename for t in ALL_TABLES + NOTIFY_TABLES]
+    names = [t._meta.tablename for t in ALL_TABLES + NOTIFY_TABLES + WEB_TABLES]
     if is_sqlite(engine):
         # Sub-tasks point at their parent ON DELETE RESTRICT, which SQLite checks row by row.
         await engine.run_ddl("UPDATE task SET parent = NULL WHERE parent IS NOT NULL")
@@ -87,7 +88,7 @@ async def _empty_tables(engine) -> None:
 async def db(engine):
     """A bound, empty database."""
     bind_tables(engine)
-    for table in NOTIFY_TABLES:
+    for table in NOTIFY_TABLES + WEB_TABLES:
         table._meta.db = engine
     await _empty_tables(engine)
     return engine
