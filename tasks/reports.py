@@ -189,22 +189,56 @@ _KEYS = {
 }
 
 
-def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int, division_id: int | None) -> tuple[str, list]:
+# A done task finished after its deadline, as one representative pair timeliness() calls late.
+LATE_DUE, LATE_DONE = date(2000, 1, 4), date(2000, 12, 1)
+MAX_SHIFTS = 5000
+
+
+async def due_shifts(calendar: WorkingCalendar) -> list[tuple[date, date]] | None:
+    """(day, effective due day) for every non-working day between the earliest and latest due_on,
+    from the calendar itself, so SQL can tell a done task on time from a late one exactly as
+    timeliness() does. None when the range is too wide to send (the report then keeps exact dates)."""
+    row = (await Task.raw("SELECT MIN(due_on) AS lo, MAX(due_on) AS hi FROM task").run())[0]
+    lo, hi = _as_date(row["lo"]), _as_date(row["hi"])
+    if lo is None or hi is None:
+        return []
+    if (hi - lo).days > MAX_SHIFTS * 3:
+        return None
+    shifts, day = [], lo
+    while day <= hi:
+        if not calendar.is_working(day):
+            shifts.append((day, calendar.effective_due(day)))
+        day += timedelta(days=1)
+    return shifts if len(shifts) <= MAX_SHIFTS else None
+
+
+def _grouped_sql(
+    group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int, division_id: int | None,
+    shifts: list[tuple[date, date]] | None,
+) -> tuple[str, list]:
     key, join = _KEYS[group_by]
     day = calendar.today(period.as_of)
     oc = overdue_cutoff(day, calendar)
     dsc = max(due_soon_cutoff(day, calendar, due_soon_days), oc)
     far = dsc + timedelta(days=1)
     args: list[Any] = []
-    p = _binder(args)  # placeholders are filled in textual order: the inner query comes second
+    # Placeholders are filled in textual order: every p() call below runs in the order its text
+    # appears, and the inner query's arguments go after the outer query's.
+    p = _binder(args)
 
-    # Inner: each task as it stood on `day`, and whether it had a progress report in the window.
+    # Inner: each task as it stood on `day`, its effective due date, and whether it had a progress
+    # report in the window.
     inner = (
         f"SELECT {key} AS k, "
         f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END AS st, "
         "t.due_on AS due_on, t.completed_on AS completed_on, "
-        "CASE WHEN r.task IS NULL THEN 0 ELSE 1 END AS upd "
+        + ("COALESCE(s.column2, t.due_on) AS eff_due, " if shifts else "t.due_on AS eff_due, ")
+        + "CASE WHEN r.task IS NULL THEN 0 ELSE 1 END AS upd "
         f"FROM task t{join} "
+    )
+    if shifts:
+        inner += "LEFT JOIN (VALUES " + ", ".join(f"({p(d)}, {p(e)})" for d, e in shifts) + ") AS s ON s.column1 = t.due_on "
+    inner += (
         "LEFT JOIN (SELECT DISTINCT task FROM progress_report "
         f"WHERE reported_at > {p(period.as_of - UPDATE_WINDOW)} AND reported_at <= {p(period.as_of)}) r ON r.task = t.id "
         f"WHERE t.created_at <= {p(period.as_of)} AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))}"
@@ -216,17 +250,25 @@ def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, due_s
     inner_args = list(args)
     args.clear()
     # Outer: representative dates. An open task's deadline matters only as overdue / due soon /
-    # further / none (the cutoffs); a done task finished on or before its due_on is on time
-    # whatever the dates. Submitted and late-done tasks keep their exact dates.
+    # further / none (the cutoffs); a done task only as on time (finished by its effective due
+    # date, or no deadline) or late. Submitted tasks keep their exact dates (and so do late done
+    # ones when the shifts could not be sent).
+    open_case = (f"CASE WHEN due_on IS NULL THEN NULL WHEN due_on <= {p(oc)} THEN {p(oc)} WHEN due_on <= {p(dsc)} THEN {p(dsc)} "
+                 f"ELSE {p(far)} END ")
+    if shifts is not None:
+        done_late = f"WHEN st = 'done' THEN {p(LATE_DUE)} "
+        done_rep = f"WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DONE)} "
+    else:
+        done_late = ""
+        done_rep = "WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > due_on THEN completed_on "
     sql = (
         "SELECT k, st, "
-        "CASE WHEN st IN ('open', 'in_progress') THEN "
-        f"CASE WHEN due_on IS NULL THEN NULL WHEN due_on <= {p(oc)} THEN {p(oc)} WHEN due_on <= {p(dsc)} THEN {p(dsc)} ELSE {p(far)} END "
+        f"CASE WHEN st IN ('open', 'in_progress') THEN {open_case}"
         "WHEN st IN ('paused', 'cancelled') THEN NULL "
-        "WHEN st = 'done' AND (due_on IS NULL OR completed_on <= due_on) THEN NULL "
-        "ELSE due_on END AS due_rep, "
-        "CASE WHEN st = 'submitted' THEN completed_on "
-        "WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > due_on THEN completed_on ELSE NULL END AS done_rep, "
+        f"WHEN st = 'done' AND (due_on IS NULL OR completed_on <= {'eff_due' if shifts is not None else 'due_on'}) THEN NULL "
+        f"{done_late}ELSE due_on END AS due_rep, "
+        + "CASE WHEN st = 'submitted' THEN completed_on "
+        + done_rep + "ELSE NULL END AS done_rep, "
         "CASE WHEN st IN ('open', 'in_progress') THEN upd ELSE 0 END AS upd2, "
         "COUNT(*) AS n "
         f"FROM ({inner}) x GROUP BY 1, 2, 3, 4, 5"
@@ -239,7 +281,7 @@ async def grouped_counts(
     division_id: int | None = None,
 ) -> list[dict]:
     """The bare SQL aggregate (also timed on its own by bench/reports.py)."""
-    sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id)
+    sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, await due_shifts(calendar))
     return await Task.raw(sql, *args).run()
 
 
@@ -370,13 +412,8 @@ class OverdueItem:
     last_note_on: date | None
 
 
-async def overdue_list(
-    actor: Actor | None, calendar: WorkingCalendar, as_of: datetime, start: date | None = None, end: date | None = None,
-    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, division_id: int | None = None,
-) -> list[OverdueItem]:
-    """The weekly overdue list, most working days overdue first."""
-    period = make_period(calendar, as_of, start, end)
-    scope = _scope(actor, division_id)
+def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -> tuple[str, list]:
+    as_of = period.as_of
     day = calendar.today(as_of)
     oc = overdue_cutoff(day, calendar)
     args: list[Any] = []
@@ -400,7 +437,22 @@ async def overdue_list(
         sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
     if scope is not None:
         sql += f" AND t.lead_division = {p(scope)}"
-    rows = await Task.raw(sql, *args).run()
+    return sql, args
+
+
+async def overdue_rows(period: Period, calendar: WorkingCalendar, scope: int | None = None) -> list[dict]:
+    """The bare SQL of the overdue list (also timed on its own by bench/reports.py)."""
+    sql, args = _overdue_sql(period, calendar, scope)
+    return await Task.raw(sql, *args).run()
+
+
+async def overdue_list(
+    actor: Actor | None, calendar: WorkingCalendar, as_of: datetime, start: date | None = None, end: date | None = None,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, division_id: int | None = None,
+) -> list[OverdueItem]:
+    """The weekly overdue list, most working days overdue first."""
+    period = make_period(calendar, as_of, start, end)
+    rows = await overdue_rows(period, calendar, _scope(actor, division_id))
     items = []
     lost: dict[tuple, int] = {}
     for r in rows:

@@ -8,6 +8,7 @@ from typing import get_args
 
 import msgspec
 from litestar import Request
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 
 from tasks.people import active_actor
@@ -38,6 +39,8 @@ async def _check_body(request: Request) -> None:
     field = request.route_handler.parsed_data_field
     if field is None:
         return
+    if getattr(field.kwarg_definition, "media_type", RequestEncodingType.JSON) != RequestEncodingType.JSON:
+        return  # a form or file upload (the import), which Litestar parses and the handler checks
     body_type = field.annotation
     args = get_args(body_type)
     if args and hasattr(body_type, "__metadata__"):
