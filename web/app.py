@@ -18,6 +18,7 @@ from notify.passes import Notifier
 from notify.scheduler import build_scheduler
 from notify.tables import bind_notify_tables
 from web.api.routes import CONTROLLERS, DEPENDENCIES
+from web.api.strict import before_api_request
 from web.clock import SystemClock
 from web.errors import EXCEPTION_HANDLERS
 from web.feeds import calendar_feed
@@ -68,7 +69,7 @@ def create_app(
     async def healthz() -> dict:
         return {"ok": True}
 
-    api = Router(path="/api/v1", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)
+    api = Router(path="/api/v1", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES, before_request=before_api_request)
     return Litestar(
         route_handlers=[api, healthz, calendar_feed, pages_router(), static_router()],
         template_config=template_config(),
@@ -76,6 +77,9 @@ def create_app(
         lifespan=[database, escalation],
         state=State({"settings": settings, "clock": clock, "engine": engine, "mailer": mailer, "notifier": notifier}),
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]),
+        openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin(
+            # Served from web/static (vendored swagger-ui-dist 5.35.0): no CDN.
+            js_url="/static/swagger/swagger-ui-bundle.js", css_url="/static/swagger/swagger-ui.css",
+            standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js", favicon="")]),
         debug=False,
     )

@@ -287,3 +287,13 @@ async def test_list_pages_make_the_same_few_queries_for_200_tasks_as_for_2(world
     assert body.count('<tr class="row-') == 200
     for b in (office, head, leader):
         await b.close()
+
+
+async def test_no_page_and_not_the_api_documentation_loads_anything_from_another_site(world, browser):
+    await browser.sign_in("quantri")
+    for path in ["/admin/users", "/tasks", "/schema", "/signin"]:
+        html = (await browser.get(path)).text
+        external = re.findall(r'(?:src|href)\s*[=:]\s*["\'](https?:)?//', html) + re.findall(r'url:\s*["\']https?://', html)
+        assert external == [], path
+    for asset in ["/static/htmx.min.js", "/static/app.css", "/static/swagger/swagger-ui-bundle.js"]:
+        assert (await browser.http.get(asset)).status_code == 200, asset
