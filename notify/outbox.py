@@ -10,6 +10,7 @@ is a lease: a row claimed by a process that died is claimable again once the lea
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from tasks.tables import Task, User
 
 LEASE = timedelta(minutes=10)
 CLAIM_RECIPIENTS = 200  # recipients per claimed batch: all of a recipient's due rows come together
-INSERT_CHUNK = 500
+INSERT_CHUNK = 5000
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 
@@ -124,27 +125,49 @@ async def plan(now: datetime, calendar: WorkingCalendar, ladder: Ladder, people:
     ).run():
         sent.setdefault((n["task"], n["deadline_version"]), set()).add(n["rule"])
     planned = []
+    decided: dict[tuple, list[Rule]] = {}  # the rules depend only on these, and many tasks share them
     for r in rows:
         task = TaskRow(**r)
-        for rule in due_rules(task, now, calendar, ladder, sent.get((task.id, task.deadline_version), ())):
+        already = frozenset(sent.get((task.id, task.deadline_version), ()))
+        key = (task.state, task.due_on, already)
+        if key not in decided:
+            decided[key] = due_rules(task, now, calendar, ladder, already)
+        for rule in decided[key]:
             planned += [Planned(task.id, rule.name, task.deadline_version, user_id, role, today) for user_id, role in recipients(rule, task, people)]
     return planned
 
 
-async def write_plan(planned: list[Planned], now: datetime) -> int:
-    """Insert planned rows; a row another pass already wrote is skipped. Returns how many were new."""
+_INSERT_COLUMNS = ("kind, task, rule, deadline_version, recipient, role, due_day, state, created_at, next_attempt_at, attempts, "
+                   "claim_token, message_id, last_error")
+_ON_CONFLICT = "ON CONFLICT (task, rule, deadline_version, recipient) DO NOTHING RETURNING id"
+# The planned rows travel as one JSON document per statement, unpacked by the database: thousands
+# of rows cost one parameter, not thousands.
+_INSERT_SQLITE = (
+    f"INSERT INTO notification ({_INSERT_COLUMNS}) "
+    "SELECT 'task', j.value ->> '$.task', j.value ->> '$.rule', j.value ->> '$.version', j.value ->> '$.recipient', "
+    "j.value ->> '$.role', j.value ->> '$.due_day', 'pending', {}, {}, 0, '', '', '' FROM json_each({}) AS j WHERE true "
+    + _ON_CONFLICT
+)
+_INSERT_POSTGRES = (
+    f"INSERT INTO notification ({_INSERT_COLUMNS}) "
+    "SELECT 'task', x.task, x.rule, x.version, x.recipient, x.role, x.due_day, 'pending', {}, {}, 0, '', '', '' "
+    "FROM jsonb_to_recordset({}::jsonb) AS x(task integer, rule text, version integer, recipient integer, role text, due_day date) "
+    + _ON_CONFLICT
+)
+
+
+async def write_plan(engine: Engine, planned: list[Planned], now: datetime) -> int:
+    """Insert planned rows; a row another pass already wrote is skipped (ON CONFLICT DO NOTHING on
+    the unique key). Returns how many were new."""
+    sql = _INSERT_SQLITE if is_sqlite(engine) else _INSERT_POSTGRES
     inserted = 0
     for i in range(0, len(planned), INSERT_CHUNK):
-        chunk = planned[i : i + INSERT_CHUNK]
-        rows = [
-            Notification(kind="task", task=p.task_id, rule=p.rule, deadline_version=p.deadline_version, recipient=p.recipient_id,
-                         role=p.role, due_day=p.due_day, state="pending", created_at=now, next_attempt_at=now, attempts=0)
-            for p in chunk
-        ]
-        result = await Notification.insert(*rows).on_conflict(
-            target=(Notification.task, Notification.rule, Notification.deadline_version, Notification.recipient), action="DO NOTHING"
-        ).returning(Notification.id).run()
-        inserted += len(result)
+        document = json.dumps([
+            {"task": p.task_id, "rule": p.rule, "version": p.deadline_version, "recipient": p.recipient_id, "role": p.role,
+             "due_day": p.due_day.isoformat()}
+            for p in planned[i : i + INSERT_CHUNK]
+        ])
+        inserted += len(await Notification.raw(sql, now, now, document).run())
     return inserted
 
 
@@ -152,7 +175,7 @@ async def plan_and_write(engine: Engine, now: datetime, calendar: WorkingCalenda
     """Decide and write in one transaction, as the outbox pattern wants."""
     async with transaction(engine):
         people = await load_people(director)
-        return await write_plan(await plan(now, calendar, ladder, people), now)
+        return await write_plan(engine, await plan(now, calendar, ladder, people), now)
 
 
 # --- claiming ---------------------------------------------------------------------------------
@@ -179,13 +202,16 @@ async def claim(engine: Engine, now: datetime, kinds: tuple[str, ...] = ("task",
         async with transaction(engine):
             rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
     else:
+        # ARRAY(…) is evaluated once, so the update finds its rows by primary key whatever the
+        # planner believes about a table that grew a moment ago.
         sql = (
-            f"WITH who AS (SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS}), "
-            f"mine AS (SELECT id FROM notification WHERE {ready} AND recipient IN (SELECT recipient FROM who) FOR UPDATE SKIP LOCKED) "
-            "UPDATE notification SET claimed_at = {}, claim_token = {} FROM mine WHERE notification.id = mine.id RETURNING notification.id"
+            "UPDATE notification SET claimed_at = {}, claim_token = {} WHERE id = ANY(ARRAY("
+            f"SELECT id FROM notification WHERE {ready} AND recipient = ANY(ARRAY("
+            f"SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS})) "
+            "FOR UPDATE SKIP LOCKED)) RETURNING id"
         )
         async with transaction(engine):
-            rows = await Notification.raw(sql, now, stale, now, stale, now, token).run()
+            rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
     return token, sorted(r["id"] for r in rows)
 
 

@@ -98,16 +98,18 @@ async def send_claimed(
         else:
             by_recipient.setdefault(r["recipient"], []).append(r)
     today = calendar.today(now)
+    left: dict[date, int] = {}  # working days from today to each due date, counted once
     for recipient_id, group in by_recipient.items():
         user = users[recipient_id]
         items = []
         for r in sorted(group, key=lambda r: (tasks[r["task"]]["due_on"], r["task"])):
             t = tasks[r["task"]]
-            due = calendar.effective_due(t["due_on"])
+            if t["due_on"] not in left:
+                left[t["due_on"]] = calendar.working_days_between(today, calendar.effective_due(t["due_on"]))
             items.append({
                 "id": t["id"], "title": t["title"], "directive": t["directive_number"], "lead_division": t["division_name"],
                 "due_on": t["due_on"], "role": r["role"], "url": f"{base_url}/tasks/{t['id']}",
-                "label": _label(user["locale"], calendar.working_days_between(today, due)),
+                "label": _label(user["locale"], left[t["due_on"]]),
             })
         context = {"items": items, "to_items": [i for i in items if i["role"] == "to"], "cc_items": [i for i in items if i["role"] == "cc"], "base_url": base_url}
         emails.append((user, group, render_message("reminders", _recipient(user), context)))

@@ -1,0 +1,264 @@
+"""Benchmark of one escalation pass (plan + send) over a large task register.
+
+    .venv/bin/python bench/escalation.py                      # 100,000 tasks, SQLite and PostgreSQL
+    .venv/bin/python bench/escalation.py --tasks 1000000 --engine postgres
+
+Seeds N tasks with bulk SQL (40 % open or in progress, the rest done, paused or cancelled), of which
+`--due` (default 3,000, the same whatever N) have a ladder rule due at the pass's time, the other
+open ones being due well before or after the ladder's reach. Then a fresh process runs one full
+pass (`Notifier.run_pass`) against a local aiosmtpd sink in this process, and prints the seconds
+spent planning, sending and in all, emails per second and the pass process's peak memory (max RSS).
+Targets (issue 3): the whole pass at 100,000 tasks under 2 s on PostgreSQL; at 1,000,000 tasks
+within 1.5 × that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ZONE = "Asia/Ho_Chi_Minh"
+AS_OF = datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc)  # Wednesday 11/03/2026, 09:00 in Hà Nội
+DIVISIONS, HEADS_PER_DIVISION, LEADERS, OFFICE = 60, 3, 6, 3
+DIRECTIVES = 2000
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/dondoc_bench"
+
+
+# --- seeding ------------------------------------------------------------------------------------
+
+def plan_rows(n_tasks: int, n_due: int, seed: int = 11) -> dict:
+    """Rows for every table, as plain tuples; due dates placed around the ladder's window."""
+    from notify.ladder import DEFAULT_LADDER, due_on_window
+    from tasks.calendar import build_calendar
+
+    rng = random.Random(seed)
+    cal = build_calendar(ZONE, [])
+    today = cal.today(AS_OF)
+    after, until = due_on_window(today, cal, DEFAULT_LADDER)
+    in_window = [after + timedelta(days=i) for i in range(1, (until - after).days + 1)]
+    before = [after - timedelta(days=i) for i in range(0, 700)]
+    later = [until + timedelta(days=i) for i in range(1, 400)]
+    created = AS_OF - timedelta(days=800)
+
+    divisions = [(i + 1, f"D{i:03}", f"Phòng chuyên môn số {i}", f"d{i}@bench.example.vn") for i in range(DIVISIONS)]
+    users, uid = [], 0
+    heads: dict[int, list[int]] = {}
+    for d, *_ in divisions:
+        for h in range(HEADS_PER_DIVISION):
+            uid += 1
+            users.append((uid, f"head{d}_{h}", f"Trưởng phòng {d}.{h}", f"head{d}_{h}@bench.example.vn", "head", d))
+            heads.setdefault(d, []).append(uid)
+    leaders = []
+    for i in range(LEADERS):
+        uid += 1
+        users.append((uid, f"leader{i}", f"Lãnh đạo Sở {i}", f"leader{i}@bench.example.vn", "leader", None))
+        leaders.append(uid)
+    for i in range(OFFICE):
+        uid += 1
+        users.append((uid, f"office{i}", f"Văn phòng {i}", f"office{i}@bench.example.vn", "office", 1))
+    directives = [(i + 1, f"{i + 1}/UBND-KT", "UBND tỉnh", created) for i in range(DIRECTIVES)]
+
+    n_open = int(n_tasks * 0.4)
+    due_positions = set(rng.sample(range(n_open), min(n_due, n_open)))
+    tasks = []
+    for i in range(n_tasks):
+        d = rng.randrange(DIVISIONS) + 1
+        if i < n_open:
+            state = "open" if i % 3 else "in_progress"
+            if i in due_positions:
+                due = rng.choice(in_window)
+            elif rng.random() < 0.1:
+                due = None
+            else:
+                due = rng.choice(before) if rng.random() < 0.5 else rng.choice(later)
+            completed = None
+        else:
+            state = rng.choices(["done", "paused", "cancelled"], [90, 5, 5])[0]
+            due = today - timedelta(days=rng.randrange(1, 700))
+            completed = due - timedelta(days=rng.randrange(-5, 20)) if state == "done" else None
+        assignee = rng.choice(heads[d]) if rng.random() < 0.5 else None
+        tasks.append((i + 1, rng.randrange(DIRECTIVES) + 1, f"Nhiệm vụ số {i + 1}: rà soát, báo cáo tình hình thực hiện", d,
+                      rng.choice(leaders), assignee, due, due, state, completed, created, created))
+    return {"divisions": divisions, "users": users, "directives": directives, "tasks": tasks}
+
+
+TASK_COLUMNS = ("id", "directive", "title", "lead_division", "leader_in_charge", "assignee", "due_on", "original_due_on", "state",
+                "completed_on", "created_at", "updated_at")
+
+
+def seed_sqlite(path: str, rows: dict) -> None:
+    def ts(v: datetime) -> str:
+        return str(v.astimezone(timezone.utc))
+
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany("INSERT INTO division (id, code, name, email, active) VALUES (?, ?, ?, ?, 1)", rows["divisions"])
+        db.executemany("INSERT INTO app_user (id, username, full_name, email, role, division, password_hash, active, locale) "
+                       "VALUES (?, ?, ?, ?, ?, ?, '', 1, 'vi')", rows["users"])
+        db.executemany("INSERT INTO directive (id, number, issuer, signer, kind, summary, state, created_at) "
+                       "VALUES (?, ?, ?, '', 'document', '', 'active', ?)", [(*r[:3], ts(r[3])) for r in rows["directives"]])
+        cols = ", ".join(TASK_COLUMNS)
+        db.executemany(f"INSERT INTO task ({cols}, deadline_version, description, state_reason, percent, priority, starred) "
+                       f"VALUES ({', '.join('?' * len(TASK_COLUMNS))}, 1, '', '', 0, 0, 0)",
+                       ((*t[:6], t[6] and t[6].isoformat(), t[7] and t[7].isoformat(), t[8], t[9] and t[9].isoformat(), ts(t[10]), ts(t[11]))
+                        for t in rows["tasks"]))
+    db.execute("ANALYZE")
+    db.close()
+
+
+async def seed_postgres(url: str, rows: dict) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.copy_records_to_table("division", records=[(*r, True) for r in rows["divisions"]],
+                                         columns=["id", "code", "name", "email", "active"])
+        await conn.copy_records_to_table("app_user", records=[(*r, "", True, "vi") for r in rows["users"]],
+                                         columns=["id", "username", "full_name", "email", "role", "division", "password_hash", "active", "locale"])
+        await conn.copy_records_to_table("directive", records=[(*r, "", "document", "", "active") for r in rows["directives"]],
+                                         columns=["id", "number", "issuer", "created_at", "signer", "kind", "summary", "state"])
+        await conn.copy_records_to_table("task", records=[(*t, 1, "", "", 0, 0, False) for t in rows["tasks"]],
+                                         columns=[*TASK_COLUMNS, "deadline_version", "description", "state_reason", "percent", "priority", "starred"])
+        for table in ("division", "app_user", "directive", "task"):
+            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def reset_postgres(url: str) -> None:
+    import asyncpg
+
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(admin_url)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+def migrate(url: str) -> None:
+    env = {**os.environ, "DONDOC_DATABASE_URL": url}
+    result = subprocess.run([sys.executable, "-m", "web.cli", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"migrate failed:\n{result.stdout}\n{result.stderr}")
+
+
+# --- the pass, in a process of its own ----------------------------------------------------------
+
+async def one_pass(url: str, smtp_url: str) -> dict:
+    from notify.mailer import SmtpMailer
+    from notify.passes import Notifier
+    from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
+
+    engine = engine_from_url(url)
+    bind_tables(engine)
+    await open_engine(engine)
+    try:
+        notifier = Notifier(engine, SmtpMailer(smtp_url), timezone=ZONE, base_url="http://dondoc.bench", mail_from="dondoc@bench.example.vn")
+        started = time.perf_counter()
+        result = await notifier.run_pass(AS_OF)
+        whole = time.perf_counter() - started
+    finally:
+        await close_engine(engine)
+    return {"planning_s": result.planning_s, "sending_s": result.sending_s, "whole_s": whole, "planned": result.planned,
+            "emails": result.send.emails_sent, "notifications_sent": result.send.sent, "retried": result.send.retried,
+            "failed": result.send.failed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+class CountingSink:
+    def __init__(self) -> None:
+        self.messages = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages += 1
+        return "250 OK"
+
+
+def run_engine(engine: str, args: argparse.Namespace, rows: dict) -> dict:
+    from aiosmtpd.controller import Controller
+
+    class SinkController(Controller):
+        def _trigger_server(self):
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
+    tmp = None
+    if engine == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="dondoc-bench-")
+        url = f"sqlite:///{tmp.name}/bench.sqlite3"
+    else:
+        url = args.postgres_url
+        asyncio.run(reset_postgres(url))
+    migrate(url)
+    t0 = time.perf_counter()
+    if engine == "sqlite":
+        seed_sqlite(url[len("sqlite:///"):], rows)
+    else:
+        asyncio.run(seed_postgres(url, rows))
+    seeded = time.perf_counter() - t0
+    handler = CountingSink()
+    controller = SinkController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        out = subprocess.run([sys.executable, __file__, "--pass-only", url, f"smtp://127.0.0.1:{controller.port}"],
+                             cwd=ROOT, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"the pass failed:\n{out.stderr}")
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        controller.stop()
+        if tmp is not None:
+            tmp.cleanup()
+    figures.update(engine=engine, seed_s=seeded, received=handler.messages)
+    return figures
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--pass-only":
+        print(json.dumps(asyncio.run(one_pass(sys.argv[2], sys.argv[3]))))
+        return
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--tasks", type=int, default=100_000)
+    p.add_argument("--due", type=int, default=3_000, help="open tasks with a ladder rule due at the pass (default 3,000)")
+    p.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("--postgres-url", default=os.environ.get("DONDOC_BENCH_POSTGRES_URL", DEFAULT_PG_URL),
+                   help="a database this benchmark may wipe (default %(default)s)")
+    args = p.parse_args()
+    rows = plan_rows(args.tasks, args.due)
+    print(f"dondoc escalation benchmark: {args.tasks:,} tasks ({int(args.tasks * 0.4):,} open), {args.due:,} with a rule due, "
+          f"as of {AS_OF.isoformat()}")
+    for engine in (["sqlite", "postgres"] if args.engine == "both" else [args.engine]):
+        f = run_engine(engine, args, rows)
+        rate = f["emails"] / f["sending_s"] if f["sending_s"] else 0.0
+        print(f"{engine:>8}: seeded in {f['seed_s']:.1f} s; pass: planning {f['planning_s']:.3f} s, sending {f['sending_s']:.3f} s, "
+              f"whole {f['whole_s']:.3f} s; {f['planned']:,} notifications in {f['emails']:,} emails "
+              f"({f['received']:,} received), {rate:,.0f} emails/s; peak memory {f['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
