@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT))
 
 ZONE = "Asia/Ho_Chi_Minh"
 AS_OF = datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc)  # Wednesday 11/03/2026, 09:00 in Hà Nội
-DIVISIONS, HEADS_PER_DIVISION, LEADERS, OFFICE = 60, 3, 6, 3
+DIVISIONS, HEADS_PER_DIVISION, LEADERS, OFFICE = 20, 2, 6, 3  # a large Sở: 20 divisions, a head and a deputy each
 DIRECTIVES = 2000
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/dondoc_bench"
 
 
 # --- seeding ------------------------------------------------------------------------------------
 
-def plan_rows(n_tasks: int, n_due: int, seed: int = 11) -> dict:
+def plan_rows(n_tasks: int, n_due: int, divisions: int = DIVISIONS, heads_per_division: int = HEADS_PER_DIVISION, seed: int = 11) -> dict:
     """Rows for every table, as plain tuples; due dates placed around the ladder's window."""
     from notify.ladder import DEFAULT_LADDER, due_on_window
     from tasks.calendar import build_calendar
@@ -55,11 +55,12 @@ def plan_rows(n_tasks: int, n_due: int, seed: int = 11) -> dict:
     later = [until + timedelta(days=i) for i in range(1, 400)]
     created = AS_OF - timedelta(days=800)
 
-    divisions = [(i + 1, f"D{i:03}", f"Phòng chuyên môn số {i}", f"d{i}@bench.example.vn") for i in range(DIVISIONS)]
+    n_divisions = divisions
+    divisions = [(i + 1, f"D{i:03}", f"Phòng chuyên môn số {i}", f"d{i}@bench.example.vn") for i in range(n_divisions)]
     users, uid = [], 0
     heads: dict[int, list[int]] = {}
     for d, *_ in divisions:
-        for h in range(HEADS_PER_DIVISION):
+        for h in range(heads_per_division):
             uid += 1
             users.append((uid, f"head{d}_{h}", f"Trưởng phòng {d}.{h}", f"head{d}_{h}@bench.example.vn", "head", d))
             heads.setdefault(d, []).append(uid)
@@ -77,7 +78,7 @@ def plan_rows(n_tasks: int, n_due: int, seed: int = 11) -> dict:
     due_positions = set(rng.sample(range(n_open), min(n_due, n_open)))
     tasks = []
     for i in range(n_tasks):
-        d = rng.randrange(DIVISIONS) + 1
+        d = rng.randrange(n_divisions) + 1
         if i < n_open:
             state = "open" if i % 3 else "in_progress"
             if i in due_positions:
@@ -246,12 +247,14 @@ def main() -> None:
     p.add_argument("--tasks", type=int, default=100_000)
     p.add_argument("--due", type=int, default=3_000, help="open tasks with a ladder rule due at the pass (default 3,000)")
     p.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("--divisions", type=int, default=DIVISIONS, help="divisions (default %(default)s)")
+    p.add_argument("--heads-per-division", type=int, default=HEADS_PER_DIVISION, help="users with the head role per division (default %(default)s)")
     p.add_argument("--postgres-url", default=os.environ.get("DONDOC_BENCH_POSTGRES_URL", DEFAULT_PG_URL),
                    help="a database this benchmark may wipe (default %(default)s)")
     args = p.parse_args()
-    rows = plan_rows(args.tasks, args.due)
+    rows = plan_rows(args.tasks, args.due, args.divisions, args.heads_per_division)
     print(f"dondoc escalation benchmark: {args.tasks:,} tasks ({int(args.tasks * 0.4):,} open), {args.due:,} with a rule due, "
-          f"as of {AS_OF.isoformat()}")
+          f"{args.divisions} divisions × {args.heads_per_division} heads, {LEADERS} leaders, {OFFICE} office users; as of {AS_OF.isoformat()}")
     for engine in (["sqlite", "postgres"] if args.engine == "both" else [args.engine]):
         f = run_engine(engine, args, rows)
         rate = f["emails"] / f["sending_s"] if f["sending_s"] else 0.0
