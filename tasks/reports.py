@@ -232,11 +232,24 @@ def _grouped_sql(
         f"SELECT {key} AS k, "
         f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END AS st, "
         "t.due_on AS due_on, t.completed_on AS completed_on, "
-        + ("COALESCE(s.column2, t.due_on) AS eff_due, " if shifts else "t.due_on AS eff_due, ")
-        + "CASE WHEN r.task IS NULL THEN 0 ELSE 1 END AS upd "
-        f"FROM task t{join} "
     )
-    if shifts:
+    postgres = Task._meta.db.engine_type == "postgres"
+    if not shifts:
+        inner += "t.due_on AS eff_due, "
+    elif postgres:
+        inner += "COALESCE(s.column2, t.due_on) AS eff_due, "
+    else:
+        # SQLite scans a VALUES list in a join row by row, but indexes an IN list: one IN list per
+        # distance to the next working day.
+        by_distance: dict[int, list[date]] = {}
+        for d, e in shifts:
+            by_distance.setdefault((e - d).days, []).append(d)
+        # Only a task finished after its due_on needs it.
+        inner += ("CASE WHEN t.completed_on IS NULL OR t.completed_on <= t.due_on THEN t.due_on "
+                  + " ".join(f"WHEN t.due_on IN ({', '.join(p(d) for d in days)}) THEN date(t.due_on, '+{n} days')"
+                             for n, days in sorted(by_distance.items())) + " ELSE t.due_on END AS eff_due, ")
+    inner += f"CASE WHEN r.task IS NULL THEN 0 ELSE 1 END AS upd FROM task t{join} "
+    if shifts and postgres:
         inner += "LEFT JOIN (VALUES " + ", ".join(f"({p(d)}, {p(e)})" for d, e in shifts) + ") AS s ON s.column1 = t.due_on "
     inner += (
         "LEFT JOIN (SELECT DISTINCT task FROM progress_report "
@@ -453,28 +466,55 @@ async def overdue_list(
     """The weekly overdue list, most working days overdue first."""
     period = make_period(calendar, as_of, start, end)
     rows = await overdue_rows(period, calendar, _scope(actor, division_id))
+    today = calendar.today(as_of)
+    verdicts: dict[tuple, tuple[date, int] | None] = {}
+    back: dict[date, int] = {}
     items = []
-    lost: dict[tuple, int] = {}
     for r in rows:
         due, completed = _as_date(r["due_on"]), _as_date(r["completed_on"])
         dates = TaskDates(r["st"], due, completed if r["st"] == "submitted" else None)
-        if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
+        key = (dates.state, due, dates.completed_on)
+        if key not in verdicts:
+            if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
+                verdicts[key] = None
+            else:
+                effective = effective_due_on(dates, calendar)
+                if dates.state == "submitted":
+                    lost = working_days_overdue(dates, as_of, calendar)
+                else:
+                    # working_days_between(effective, today), counted once backwards from today for
+                    # every deadline in the list instead of day by day for each.
+                    if effective not in back:
+                        back.update(_working_days_back(calendar, today, effective, back))
+                    lost = back[effective]
+                verdicts[key] = (effective, lost)
+        verdict = verdicts[key]
+        if verdict is None:
             continue
-        cache_key = (dates.state, due, dates.completed_on)
-        if cache_key not in lost:
-            lost[cache_key] = working_days_overdue(dates, as_of, calendar)
         reported_at = r["reported_at"]
         if isinstance(reported_at, str):
             reported_at = datetime.fromisoformat(reported_at)
         items.append(OverdueItem(
             task_id=r["id"], title=r["title"], directive_number=r["number"], directive_issued_on=_as_date(r["issued_on"]),
             division_code=r["code"], division_name=r["division_name"], due_on=due,
-            effective_due_on=effective_due_on(dates, calendar), working_days_overdue=lost[cache_key],
+            effective_due_on=verdict[0], working_days_overdue=verdict[1],
             leader=r["full_name"] or r["username"] or "", last_note=r["note"] or "",
             last_note_on=calendar.today(reported_at) if reported_at else None,
         ))
     items.sort(key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
     return items
+
+
+def _working_days_back(calendar: WorkingCalendar, today: date, until: date, known: dict[date, int]) -> dict[date, int]:
+    """{day: calendar.working_days_between(day, today)} for every day from `until` up to `today`,
+    continuing from the earliest day already counted."""
+    day, count = (min(known), known[min(known)]) if known else (today, 0)
+    out = {day: count}
+    while day > until:
+        count += calendar.is_working(day)
+        day -= timedelta(days=1)
+        out[day] = count
+    return out
 
 
 # --- Presenting: plain, JSON-ready values with the labels in the reader's language -------------
