@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from tasks.calendar import build_calendar  # noqa: E402
 from tasks.db import bind_tables, close_engine, engine_from_url, open_engine  # noqa: E402
-from tasks.reports import completion_report, grouped_counts, make_period, overdue_list, overdue_rows  # noqa: E402
+from tasks.reports import completion_report, grouped_counts, make_period, overdue_list, overdue_rows, weekly_trend  # noqa: E402
 
 AS_OF = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Hà Nội
 TODAY = date(2026, 3, 3)
@@ -157,6 +157,7 @@ async def measure(url: str, repeat: int) -> dict[str, float]:
             "overdue": await timed(lambda: overdue_list(None, CAL, AS_OF), repeat),
             "overdue_sql": await timed(lambda: overdue_rows(period, CAL), repeat),
         }
+        out["trend"] = await timed(lambda: weekly_trend(None, CAL, AS_OF), max(1, repeat // 3))
         rows = await grouped_counts("division", period, CAL)
         out["groups"] = len(rows)
         out["overdue_items"] = len(await overdue_list(None, CAL, AS_OF))
@@ -193,6 +194,7 @@ def main() -> int:
                 ratio = m[key] / m[f"{key}_sql"] if m[f"{key}_sql"] else float("nan")
                 print(f"    {label:34s} {m[key]:9.1f} ms")
                 print(f"      {'bare SQL aggregate' if key == 'completion' else 'bare SQL query':32s} {m[f'{key}_sql']:9.1f} ms   (× {ratio:.2f})")
+            print(f"    {'12-week trend (12 aggregates)':34s} {m['trend']:9.1f} ms")
     return 0
 
 

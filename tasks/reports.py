@@ -330,8 +330,8 @@ async def _names(group_by: str, keys: list[Any]) -> dict[Any, tuple[str, str, di
         rows = await Task.raw("SELECT id, code, name FROM division").run()
         return {r["id"]: (r["code"], r["name"], {}) for r in rows}
     if group_by == "leader":
-        rows = await Task.raw("SELECT id, username, full_name FROM app_user WHERE role = 'leader' OR id IN (SELECT DISTINCT leader_in_charge FROM task)").run()
-        return {r["id"]: (r["username"], r["full_name"] or r["username"], {}) for r in rows}
+        rows = await Task.raw("SELECT id, username, full_name FROM app_user").run()
+        return {r["id"]: (r["username"], r["full_name"] or r["username"], {}) for r in rows if r["id"] in wanted}
     if group_by == "issuer":
         return {k: (k, k, {}) for k in wanted}
     if group_by == "directive" and wanted:
