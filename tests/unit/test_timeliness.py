@@ -258,3 +258,14 @@ def test_working_days_left_and_overdue_are_two_views_of_one_count(due_on, today)
         assert left == -late and late >= 0
     else:
         assert late == 0 and left >= 0
+
+
+def test_an_approved_extension_judges_the_task_by_its_new_deadline_only():
+    # Due Friday 06/03, overdue on Monday 09/03; the leader approves a new deadline of Monday 16/03.
+    before = task("in_progress", FRIDAY_2026_03_06)
+    after = task("in_progress", MONDAY_2026_03_16)
+    assert timeliness(before, noon_in_vietnam(MONDAY_2026_03_09), PLAIN) == Timeliness.OVERDUE
+    assert timeliness(after, noon_in_vietnam(MONDAY_2026_03_09), PLAIN) == Timeliness.ON_TRACK
+    assert timeliness(after, noon_in_vietnam(THURSDAY_2026_03_12), PLAIN) == Timeliness.DUE_SOON
+    # Done after the original deadline but by the extended one: on time.
+    assert timeliness(task("done", MONDAY_2026_03_16, THURSDAY_2026_03_12), noon_in_vietnam(MONDAY_2026_03_16), PLAIN) == Timeliness.DONE_ON_TIME
