@@ -216,7 +216,9 @@ async def decide(request: Request, state: State, viewer: ViewerDep, extension_id
     if is_htmx(request):
         ext = await overview.get_extension(extension_id)
         return render(request, "_extension_row.html", ext=ext, error=error, decided=True)
-    return Redirect(path=f"/leader?msg={'extension_approved' if approve else 'extension_refused'}", status_code=303)
+    back = form.get("back") or ""
+    target = back if back.startswith("/") and not back.startswith("//") else "/leader"
+    return Redirect(path=f"{target}?msg={'extension_approved' if approve else 'extension_refused'}", status_code=303)
 
 
 ROUTES = [
