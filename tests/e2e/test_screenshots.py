@@ -63,5 +63,14 @@ async def test_every_page_is_photographed_in_vietnamese_and_english(open_page, s
                     problems.append(f"{role} {path}: wider than the phone screen")
                 await page.screenshot(path=screenshots / f"{lang}-{role}-{name}.png", full_page=True)
         await _switch_language(page, "vi")
+    # The same list in grey (status must read without colour) and as printed.
+    page = await open_page()
+    await sign_in(page, "vanphong")
+    await page.goto("/tasks")
+    await page.add_style_tag(content="html { filter: grayscale(1); }")
+    await page.screenshot(path=screenshots / "vi-office-tasks-grey.png", full_page=True)
+    await page.goto("/tasks")
+    await page.emulate_media(media="print")
+    await page.screenshot(path=screenshots / "vi-office-tasks-print.png", full_page=True)
     assert problems == []
     assert len(list(screenshots.glob("*.png"))) >= 2 * (1 + sum(len(e) for _, _, e in pages(server.ids)))
