@@ -116,7 +116,7 @@ async def plan(now: datetime, calendar: WorkingCalendar, ladder: Ladder, people:
     candidates = (Task.state.is_in(list(URGED_STATES))) & (Task.due_on > after) & (Task.due_on <= until)
     rows = await Task.select(
         Task.id, Task.state, Task.due_on, Task.deadline_version, Task.lead_division, Task.leader_in_charge, Task.assignee
-    ).where(candidates).run()
+    ).where(candidates).order_by(Task.id).run()
     if not rows:
         return []
     sent: dict[tuple[int, int], set[str]] = {}
@@ -134,6 +134,9 @@ async def plan(now: datetime, calendar: WorkingCalendar, ladder: Ladder, people:
             decided[key] = due_rules(task, now, calendar, ladder, already)
         for rule in decided[key]:
             planned += [Planned(task.id, rule.name, task.deadline_version, user_id, role, today) for user_id, role in recipients(rule, task, people)]
+    # One order for every process: concurrent inserts of the same keys then wait on each other in
+    # the same sequence instead of deadlocking.
+    planned.sort(key=lambda p: (p.task_id, p.rule, p.deadline_version, p.recipient_id))
     return planned
 
 
