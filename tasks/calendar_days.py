@@ -44,3 +44,15 @@ async def add_day(engine: Engine, actor: Actor, now: datetime, day: date, kind: 
         row = (await CalendarDay.insert(CalendarDay(day=day, kind=kind, name=name.strip())).returning(*CalendarDay.all_columns()).run())[0]
         await write_event(actor=actor, at=now, action="add_calendar_day", entity_type="calendar_day", entity_id=row["id"], before=None, after=row)
     return row
+
+
+async def remove_day(engine: Engine, actor: Actor, now: datetime, day: date) -> None:
+    """Take back an admin calendar entry (entered by mistake); public holidays stay."""
+    if not is_admin(actor):
+        raise await refuse(actor, now, "remove_calendar_day", "calendar_day", None, N_("Only an administrator may change the calendar."))
+    async with transaction(engine):
+        row = await CalendarDay.select().where(CalendarDay.day == day).first().run()
+        if row is None:
+            raise Invalid(N_("The calendar has no entry of yours for {value}."), fields={"day": N_("Not entered")}, value=day.strftime("%d/%m/%Y"))
+        await CalendarDay.delete().where(CalendarDay.id == row["id"]).run()
+        await write_event(actor=actor, at=now, action="remove_calendar_day", entity_type="calendar_day", entity_id=row["id"], before=row, after=None)

@@ -297,3 +297,24 @@ async def test_no_page_and_not_the_api_documentation_loads_anything_from_another
         assert external == [], path
     for asset in ["/static/htmx.min.js", "/static/app.css", "/static/swagger/swagger-ui-bundle.js"]:
         assert (await browser.http.get(asset)).status_code == 200, asset
+
+
+async def test_the_admin_adds_a_swapped_working_day_and_takes_it_back_and_no_one_else_may(world, app, browser):
+    await browser.sign_in("quantri")
+    await browser.get("/admin/calendar?year=2026")
+    r = await browser.post("/admin/calendar", {"day": "09/05/2026", "kind": "working", "name": "Làm bù ngày 01/05"})
+    assert (r.status_code, r.headers["location"]) == (303, "/admin/calendar?year=2026&msg=day_added")
+    page = await browser.get("/admin/calendar?year=2026")
+    assert "09/05/2026" in page.text and "Làm bù ngày 01/05" in page.text
+    r = await browser.post("/admin/calendar", {"day": "12/05/2026", "kind": "working", "name": "Thứ Ba"})
+    assert r.status_code == 422 and "Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật." in r.text
+    office = Browser(app)
+    await office.sign_in("vanphong")
+    await office.get("/office")
+    assert (await office.post("/admin/calendar/remove", {"day": "09/05/2026"})).status_code == 403
+    await office.close()
+    r = await browser.post("/admin/calendar/remove", {"day": "09/05/2026"})
+    assert r.status_code == 303
+    assert "Làm bù ngày 01/05" not in (await browser.get("/admin/calendar?year=2026")).text
+    actions = [r["action"] for r in await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "calendar_day").order_by(AuditEvent.id).run()]
+    assert actions == ["add_calendar_day", "forbidden", "remove_calendar_day"]

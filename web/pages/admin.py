@@ -151,4 +151,19 @@ async def add_calendar_day(request: Request, state: State, viewer: ViewerDep, ca
     return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_added", status_code=303)
 
 
-ROUTES = [users, create_user, edit_user, update_user, divisions, create_division, update_division, calendar_page, add_calendar_day]
+@post("/admin/calendar/remove", include_in_schema=False)
+async def remove_calendar_day(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+    form = await request.form()
+    try:
+        day = parse_date(form.get("day"), "day")
+        if day is None:
+            raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
+        await calendar_days.remove_day(state.engine, viewer.actor, state.clock.now(), day)
+    except DomainError as exc:
+        if _status(exc) == 403:
+            raise
+        return await _calendar_page(request, state, calendar, None, _status(exc), error=error_message(request, exc))
+    return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_removed", status_code=303)
+
+
+ROUTES = [remove_calendar_day, users, create_user, edit_user, update_user, divisions, create_division, update_division, calendar_page, add_calendar_day]
