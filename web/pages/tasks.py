@@ -101,7 +101,8 @@ async def task_page(request: Request, state: State, viewer: ViewerDep, calendar:
     by_username = {u["username"]: u["full_name"] or u["username"] for u in users}
     _ = gettext_for(locale_of(request))
     fmt_date = formatters(request)["fmt_date"]
-    readable = [describe(e, _, fmt_date, division_names, user_names) for e in reversed(history)]
+    readable = [{**describe(e, _, fmt_date, division_names, user_names), "actor": by_username.get(e["actor"], e["actor"])}
+                for e in reversed(history)]
     pending = next((e for e in task["extensions"] if e["state"] == "pending"), None)
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
