@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from piccolo.engine.base import Engine
+from piccolo.query.mixins import WhereRaw
 
 from notify.ladder import URGED_STATES, Ladder, Rule, due_on_window, due_rules
 from notify.tables import Notification
@@ -218,18 +219,25 @@ async def claim(engine: Engine, now: datetime, kinds: tuple[str, ...] = ("task",
     return token, sorted(r["id"] for r in rows)
 
 
+def _ids(ids: list[int]):
+    """`id IN (…)`; on PostgreSQL one array parameter, so every batch reuses one prepared statement."""
+    if Notification._meta.db.engine_type == "postgres":
+        return WhereRaw("id = ANY({})", list(ids))
+    return Notification.id.is_in(list(ids))
+
+
 async def mark_sent(ids: list[int], token: str, now: datetime, message_id: str) -> None:
     await Notification.update({
         Notification.state: "sent", Notification.sent_at: now, Notification.message_id: message_id,
         Notification.attempts: Notification.attempts + 1, Notification.claimed_at: None, Notification.last_error: "",
-    }).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).run()
+    }).where(_ids(ids) & (Notification.claim_token == token)).run()
 
 
 async def mark_failed(ids: list[int], token: str, message_id: str, error: str) -> None:
     await Notification.update({
         Notification.state: "failed", Notification.message_id: message_id, Notification.attempts: Notification.attempts + 1,
         Notification.claimed_at: None, Notification.last_error: error[:2000],
-    }).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).run()
+    }).where(_ids(ids) & (Notification.claim_token == token)).run()
 
 
 def backoff(attempts_before: int) -> timedelta:
@@ -246,10 +254,10 @@ async def mark_retry(rows: list[dict], token: str, now: datetime, error: str) ->
         await Notification.update({
             Notification.attempts: attempts + 1, Notification.next_attempt_at: now + backoff(attempts),
             Notification.claimed_at: None, Notification.last_error: error[:2000],
-        }).where(Notification.id.is_in(ids) & (Notification.claim_token == token)).run()
+        }).where(_ids(ids) & (Notification.claim_token == token)).run()
 
 
 async def mark_skipped(ids: list[int], token: str, reason: str) -> None:
     await Notification.update({Notification.state: "skipped", Notification.claimed_at: None, Notification.last_error: reason}).where(
-        Notification.id.is_in(ids) & (Notification.claim_token == token)
+        _ids(ids) & (Notification.claim_token == token)
     ).run()
