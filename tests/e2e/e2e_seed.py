@@ -56,6 +56,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
             T(title="Tổng hợp kiến nghị của doanh nghiệp về giá điện", lead_division="QLTM", leader_in_charge="giamdoc"),
             T(title="Lập kế hoạch kiểm tra thị trường dịp Tết", lead_division="QLTM", leader_in_charge="pgd.hai", due_on=date(2026, 3, 20)),
             T(title="Báo cáo kết quả bình ổn giá mặt hàng thiết yếu", lead_division="QLTM", leader_in_charge="giamdoc", due_on=date(2026, 3, 10)),
+            T(title="Rà soát danh sách cửa hàng xăng dầu", lead_division="QLTM", leader_in_charge="pgd.hai", due_on=date(2026, 2, 27)),
         ],
     )
     ids = [t["id"] for t in d1["tasks"]]
@@ -63,6 +64,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
     await lifecycle.report_progress(engine, head, now, ids[2], 10, "Đã lập đoàn kiểm tra")
     await lifecycle.submit(engine, head_tm, now, calendar, ids[4], "Kế hoạch đã ban hành", None)
     await lifecycle.submit(engine, head_tm, now, calendar, ids[5], "Đã gửi báo cáo cho UBND tỉnh", None)
+    await lifecycle.submit(engine, head_tm, now, calendar, ids[6], "Đã rà soát 112 cửa hàng", None)
     await lifecycle.set_starred(engine, leader, now, ids[0], True)
     await extensions.request_extension(engine, head, now, calendar, ids[2], date(2026, 5, 29), "Chờ số liệu của EVN")
-    return {"overdue": ids[0], "due_soon": ids[1], "on_track": ids[2], "no_deadline": ids[3], "submitted": ids[4]}
+    return {"overdue": ids[0], "due_soon": ids[1], "on_track": ids[2], "no_deadline": ids[3], "submitted": ids[4], "submitted_too": ids[5]}

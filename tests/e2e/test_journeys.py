@@ -95,3 +95,34 @@ async def test_the_admin_adds_a_swapped_working_day(open_page):
     row = page.locator("tr", has_text="09/05/2026")
     await expect(row).to_contain_text("Ngày làm việc")
     await expect(row).to_contain_text("Làm bù cho ngày 01/05/2026")
+
+
+async def test_without_javascript_a_head_still_reports_progress_and_the_office_still_confirms(browser, server):
+    context = await browser.new_context(viewport=PHONE, base_url=server.base_url, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await sign_in(page, "truong.qlnl")
+        await page.goto(f"/tasks/{server.ids['overdue']}")
+        await page.fill("#progress-form input[name=percent]", "45")
+        await page.fill("#progress-form textarea[name=note]", "Đã gửi văn bản xin ý kiến các huyện")
+        await page.click("#progress-form button.primary")
+        await expect(page.locator(".flash.ok")).to_be_visible()
+        await expect(page.locator(".status-line")).to_contain_text("45%")
+    finally:
+        await context.close()
+    context = await browser.new_context(base_url=server.base_url, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await sign_in(page, "vanphong")
+        task_id = server.ids["submitted_too"]
+        await page.locator(f"#queue-{task_id} button:has-text('Xác nhận')").click()
+        await expect(page.locator(".flash.ok")).to_contain_text("Đã xác nhận hoàn thành")
+        await expect(page.locator(f"#queue-{task_id}")).to_have_count(0)
+    finally:
+        await context.close()
+
+
+async def test_the_api_documentation_works_from_the_vendored_files(open_page):
+    page = await open_page()
+    await page.goto("/schema")
+    await expect(page.locator(".swagger-ui .info .title")).to_contain_text("dondoc")
