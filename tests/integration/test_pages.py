@@ -318,3 +318,16 @@ async def test_the_admin_adds_a_swapped_working_day_and_takes_it_back_and_no_one
     assert "Làm bù ngày 01/05" not in (await browser.get("/admin/calendar?year=2026")).text
     actions = [r["action"] for r in await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "calendar_day").order_by(AuditEvent.id).run()]
     assert actions == ["add_calendar_day", "forbidden", "remove_calendar_day"]
+
+
+async def test_the_task_page_lists_the_reminders_sent_about_the_task(world, app, browser, clock):
+    from datetime import datetime, timezone
+
+    task_id = await one_task(world, due_on="2026-03-05")  # two working days away: the 3-day reminder is due
+    clock.at = datetime(2026, 3, 3, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội, within working hours
+    await app.state.notifier.run_pass(clock.now())
+    await browser.sign_in("vanphong")
+    page = await browser.get(f"/tasks/{task_id}")
+    assert page.status_code == 200, page.text[:3000]
+    section = page.text.split("Thông báo đã gửi", 1)[1].split("</section>", 1)[0]
+    assert "Trước hạn 3 ngày làm việc" in section and "Trần Văn Năng" in section

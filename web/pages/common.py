@@ -216,8 +216,14 @@ def http_error_page(request: Request, exc: HTTPException) -> Response:
         return _error_page(request, 403, _("The form has expired"),
                            _("The form was refused because its security token is missing or out of date. Go back, reload the page and send it again."))
     if exc.status_code >= 500:
-        return internal_error_handler(request, exc)
+        return internal_error_page(request, exc)
     return _error_page(request, exc.status_code, _("Please check the form"), _("The request could not be read."))
+
+
+def internal_error_page(request: Request, exc: Exception) -> Response:
+    internal_error_handler(request, exc)  # logs it
+    _ = gettext_for(locale_of(request))
+    return _error_page(request, 500, _("Something went wrong"), _("Something went wrong on the server; nothing was changed."))
 
 
 PAGE_EXCEPTION_HANDLERS = {
@@ -225,4 +231,5 @@ PAGE_EXCEPTION_HANDLERS = {
     PageForbidden: page_forbidden,
     DomainError: domain_error_page,
     HTTPException: http_error_page,
+    Exception: internal_error_page,
 }

@@ -26,7 +26,15 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
-async def notifications_for(actor, task_id: FromPath[int]) -> list[dict] | None:
+RULE_LABELS = {
+    "remind_7": N_("7 working days before the deadline"), "remind_3": N_("3 working days before the deadline"),
+    "remind_1": N_("1 working day before the deadline"), "due_today": N_("On the deadline"),
+    "overdue_1": N_("1 working day overdue"), "overdue_3": N_("3 working days overdue"), "overdue_7": N_("7 working days overdue"),
+}
+NOTIFICATION_STATES = {"pending": N_("waiting to be sent"), "sent": N_("sent"), "failed": N_("failed"), "skipped": N_("skipped")}
+
+
+async def notifications_for(actor, task_id: int) -> list[dict] | None:
     """HOOK for notify/: the emails about this task, or None when there is no notification
     service (the task page then leaves the section out). Reads notify.queries.list_notifications."""
     try:
@@ -35,7 +43,8 @@ async def notifications_for(actor, task_id: FromPath[int]) -> list[dict] | None:
         return None
     result = await list_notifications(actor, task=task_id, limit=100)
     return [
-        {"at": n.get("sent_at") or n.get("created_at"), "rule": n.get("rule", ""), "recipient": n.get("recipient", ""), "state": n.get("state", "")}
+        {"at": n.get("sent_at") or n.get("created_at"), "rule": RULE_LABELS.get(n.get("rule", ""), n.get("rule", "")),
+         "recipient": n.get("recipient", ""), "state": NOTIFICATION_STATES.get(n.get("state", ""), n.get("state", ""))}
         for n in result["items"]
     ]
 
