@@ -4,7 +4,6 @@ database, a clock the tests hold, and one headless Chromium (Debian's) for the w
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 import threading
 import time

@@ -9,12 +9,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from tasks import accounts, calendar_days, overview, people
-from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role
 from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text
-from web.sessions import Viewer
 
 ROLES = [r.value for r in Role]
 

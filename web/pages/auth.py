@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.params import FromPath
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.response import Redirect, Template
@@ -13,10 +12,9 @@ from tasks.i18n import LOCALES, gettext_for
 from tasks.permissions import Role
 from web import sessions
 from web.pages.common import (
-    CalendarDep, ViewerDep,
+    ViewerDep,
     LANG_COOKIE, SESSION_COOKIE, error_message, field_errors, locale_of, optional_viewer, render, safe_next,
 )
-from web.sessions import Viewer
 
 HOME = {Role.OFFICE: "/office", Role.HEAD: "/division", Role.LEADER: "/leader", Role.ADMIN: "/admin/users"}
 

@@ -23,7 +23,6 @@ from tasks.errors import DomainError, Forbidden, Invalid, NotFound, Conflict, Un
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
 from tasks.lifecycle import STATE_LABELS
 from tasks.permissions import Role
-from tasks.timeliness import Timeliness
 from web.errors import internal_error_handler
 from web.sessions import Viewer, session_viewer
 

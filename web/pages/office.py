@@ -9,13 +9,12 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from tasks import accounts, people, queries, register
-from tasks.calendar import WorkingCalendar
+from tasks import accounts, overview, people, queries, register
 from tasks.errors import DomainError
 from tasks.permissions import Role
 from web.pages.common import CalendarDep, ViewerDep, PageForbidden, error_message, field_errors, render, require
 from web.pages.forms import parse_date, parse_int, text
-from web.sessions import Viewer
+from web.pages.tasks import leader_names
 
 DEFAULT_ROWS = 3
 MAX_ROWS = 30
@@ -34,10 +33,8 @@ async def queue(request: Request, state: State, viewer: ViewerDep, calendar: Cal
 async def directive_list(request: Request, viewer: ViewerDep, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
     if viewer.role == Role.HEAD:
         raise PageForbidden()
-    from tasks.overview import list_directives
-
     q = (request.query_params.get("q") or "").strip()[:200]
-    rows, total = await list_directives(q or None, limit=50, offset=(page - 1) * 50)
+    rows, total = await overview.list_directives(q or None, limit=50, offset=(page - 1) * 50)
     return render(request, "directives.html", directives=rows, total=total, q=q, page=page, pages=max(1, -(-total // 50)),
                   msg=request.query_params.get("msg"))
 
@@ -49,8 +46,6 @@ async def directive_page(request: Request, state: State, viewer: ViewerDep, cale
     directive = await register.get_directive(directive_id)
     f = queries.TaskFilter(directive=directive_id, limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
-    from web.pages.tasks import leader_names
-
     return render(request, "directive.html", directive=directive, tasks=result["items"], leaders=await leader_names(), msg=request.query_params.get("msg"))
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from litestar.params import FromPath
 from litestar import Request, Response, get
 from litestar.datastructures import State
 
 from tasks import overview, queries
-from tasks.calendar import WorkingCalendar
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
 from web.pages.tasks import leader_names
 from web.pages.common import CalendarDep, ViewerDep, render, require
-from web.sessions import Viewer
 
 LIVE_STATES = ("open", "in_progress", "submitted")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
 
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
@@ -12,7 +10,6 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from tasks import accounts, extensions, lifecycle, overview, people, queries
-from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
@@ -20,7 +17,6 @@ from tasks.timeliness import Timeliness
 from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, formatters, is_htmx, locale_of, render
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
-from web.sessions import Viewer
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
