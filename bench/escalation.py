@@ -186,7 +186,19 @@ async def one_pass(url: str, smtp_url: str) -> dict:
         await close_engine(engine)
     return {"planning_s": result.planning_s, "sending_s": result.sending_s, "whole_s": whole, "planned": result.planned,
             "emails": result.send.emails_sent, "notifications_sent": result.send.sent, "retried": result.send.retried,
-            "failed": result.send.failed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "failed": result.send.failed, "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM belongs to the process's own address space;
+    getrusage's ru_maxrss would also count the parent's memory the child inherited before exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class CountingSink:
