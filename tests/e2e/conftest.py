@@ -13,13 +13,9 @@ import pytest
 
 from tasks.clock import FixedClock
 from tests.conftest import TUESDAY_2026_03_03_0900, run_migrate
+from tests.e2e.browser_helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 860}
 
 
 def pytest_collection_modifyitems(items):
@@ -55,7 +51,7 @@ class Server:
 def server(tmp_path_factory):
     import uvicorn
 
-    from e2e_seed import seed
+    from tests.e2e.e2e_seed import seed
     from web.app import create_app
     from web.settings import Settings
 
@@ -111,11 +107,3 @@ async def open_page(browser, server):
     yield make
     for c in contexts:
         await c.close()
-
-
-async def sign_in(page, username: str, password: str = "mat-khau-thu-nghiem", next_path: str = "/") -> None:
-    await page.goto("/signin" + ("" if next_path == "/" else f"?next={next_path}"))
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("form[action='/signin'] button")
-    await page.wait_for_load_state("domcontentloaded")

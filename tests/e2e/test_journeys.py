@@ -6,7 +6,7 @@ import re
 
 from playwright.async_api import expect
 
-from conftest import PHONE, sign_in
+from tests.e2e.browser_helpers import PHONE, sign_in
 
 
 async def test_the_office_records_a_directive_with_three_tasks_in_one_form(open_page):

@@ -4,7 +4,7 @@ error, a missing translation of its heading, or a table wider than a phone scree
 
 from __future__ import annotations
 
-from conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.browser_helpers import DESKTOP, PHONE, sign_in
 
 ENGLISH_ONLY_WORDS = ("Tasks", "Overview", "Directives", "Sign in", "Users")
 

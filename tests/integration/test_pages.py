@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tasks.tables import AuditEvent, Task, User
-from conftest import PASSWORD  # tests/integration/conftest.py
+from tests.integration.conftest import PASSWORD
 
 TASK = {"title": "Rà soát phương án cung ứng điện mùa khô", "lead_division": "QLNL", "support_divisions": ["QLTM"],
         "leader_in_charge": "pgd.hai", "due_on": "2026-03-20"}
