@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from notify.mailer import MemoryMailer, SmtpMailer
-from notify.passes import Notifier
+from notify.mailer import MemoryMailer
 from notify.tables import Notification
 from tasks import lifecycle
 from tasks.calendar_days import load_calendar

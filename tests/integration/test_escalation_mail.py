@@ -13,7 +13,7 @@ from notify.passes import Notifier
 from notify.tables import Notification
 from tasks import extensions, lifecycle
 from tasks.calendar_days import load_calendar
-from tasks.tables import AuditEvent, User
+from tasks.tables import AuditEvent
 from web.auth import issue_token
 
 from escalation_support import BASE_URL, ZONE, Department, Sink, SinkController, local
