@@ -331,3 +331,19 @@ async def test_the_task_page_lists_the_reminders_sent_about_the_task(world, app,
     assert page.status_code == 200, page.text[:3000]
     section = page.text.split("Thông báo đã gửi", 1)[1].split("</section>", 1)[0]
     assert "Trước hạn 3 ngày làm việc" in section and "Trần Văn Năng" in section
+
+
+async def test_a_session_and_a_form_token_from_one_instance_work_on_another(world, db, clock, settings, browser):
+    from web.app import create_app
+
+    await browser.sign_in("truong.qlnl")
+    task_id = await one_task(world)
+    await browser.get(f"/tasks/{task_id}")
+    other = create_app(settings, clock=clock, engine=db)  # a second instance behind the load balancer
+    async with other.lifespan():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://dondoc.test",
+                                     cookies=dict(browser.http.cookies)) as c:
+            assert (await c.get("/division")).status_code == 200
+            r = await c.post(f"/tasks/{task_id}/progress", data={"percent": "20", "note": "Từ máy chủ thứ hai", "_csrf_token": browser.token})
+            assert r.status_code == 303
+    assert (await Task.select(Task.percent).where(Task.id == task_id).first().run())["percent"] == 20
