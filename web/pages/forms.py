@@ -9,13 +9,15 @@ from tasks.errors import N_, Invalid
 
 DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+# A phone's numeric keypad may have no "/": 19032026 is read as 19/03/2026.
+DIGITS = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
 
 
 def parse_date(value: str | None, field: str) -> date | None:
-    """dd/mm/yyyy as people write it (yyyy-mm-dd too); empty means no date."""
+    """dd/mm/yyyy as people write it (also dd.mm.yyyy, dd-mm-yyyy, ddmmyyyy, yyyy-mm-dd); empty means no date."""
     if value is None or not value.strip():
         return None
-    m = DMY.match(value)
+    m = DMY.match(value) or DIGITS.match(value)
     try:
         if m:
             return date(int(m[3]), int(m[2]), int(m[1]))
