@@ -153,12 +153,12 @@ async def measure(url: str, repeat: int) -> dict[str, float]:
         period = make_period(CAL, AS_OF, None, None)
         out = {
             "completion": await timed(lambda: completion_report(None, CAL, AS_OF), repeat),
-            "completion_sql": await timed(lambda: grouped_counts("division", period, CAL), repeat),
+            "completion_sql": await timed(lambda: grouped_counts("division", period, CAL), repeat),  # all its statements
             "overdue": await timed(lambda: overdue_list(None, CAL, AS_OF), repeat),
             "overdue_sql": await timed(lambda: overdue_rows(period, CAL), repeat),
         }
         out["trend"] = await timed(lambda: weekly_trend(None, CAL, AS_OF), max(1, repeat // 3))
-        rows = await grouped_counts("division", period, CAL)
+        rows, _updated = await grouped_counts("division", period, CAL)
         out["groups"] = len(rows)
         out["overdue_items"] = len(await overdue_list(None, CAL, AS_OF))
         return out

@@ -226,8 +226,7 @@ def _grouped_sql(
     # appears, and the inner query's arguments go after the outer query's.
     p = _binder(args)
 
-    # Inner: each task as it stood on `day`, its effective due date, and whether it had a progress
-    # report in the window.
+    # Inner: each task as it stood on `day`, and its effective due date.
     inner = (
         f"SELECT {key} AS k, "
         f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END AS st, "
@@ -235,9 +234,18 @@ def _grouped_sql(
     )
     postgres = Task._meta.db.engine_type == "postgres"
     if not shifts:
-        inner += "t.due_on AS eff_due, "
+        inner += "t.due_on AS eff_due "
     elif postgres:
-        inner += "COALESCE(s.column2, t.due_on) AS eff_due, "
+        # One array of shifts (days to the next working day) per day from the earliest shifted
+        # deadline: an O(1) lookup, only for tasks finished after their due_on.
+        lo = shifts[0][0]
+        distance = [0] * ((shifts[-1][0] - lo).days + 1)
+        for d, e in shifts:
+            distance[(d - lo).days] = (e - d).days
+        inner += ("CASE WHEN t.completed_on IS NULL OR t.completed_on <= t.due_on "
+                  f"OR t.due_on < {p(lo)} OR t.due_on > {p(shifts[-1][0])} THEN t.due_on ")
+        args.append(distance)
+        inner += f"ELSE t.due_on + COALESCE(({{}}::int[])[t.due_on - {p(lo)} + 1], 0) END AS eff_due "
     else:
         # SQLite scans a VALUES list in a join row by row, but indexes an IN list: one IN list per
         # distance to the next working day.
@@ -247,19 +255,9 @@ def _grouped_sql(
         # Only a task finished after its due_on needs it.
         inner += ("CASE WHEN t.completed_on IS NULL OR t.completed_on <= t.due_on THEN t.due_on "
                   + " ".join(f"WHEN t.due_on IN ({', '.join(p(d) for d in days)}) THEN date(t.due_on, '+{n} days')"
-                             for n, days in sorted(by_distance.items())) + " ELSE t.due_on END AS eff_due, ")
-    inner += f"CASE WHEN r.task IS NULL THEN 0 ELSE 1 END AS upd FROM task t{join} "
-    if shifts and postgres:
-        inner += "LEFT JOIN (VALUES " + ", ".join(f"({p(d)}, {p(e)})" for d, e in shifts) + ") AS s ON s.column1 = t.due_on "
-    inner += (
-        "LEFT JOIN (SELECT DISTINCT task FROM progress_report "
-        f"WHERE reported_at > {p(period.as_of - UPDATE_WINDOW)} AND reported_at <= {p(period.as_of)}) r ON r.task = t.id "
-        f"WHERE t.created_at <= {p(period.as_of)} AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))}"
-    )
-    if period.start is not None:
-        inner += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
-    if division_id is not None:
-        inner += f" AND t.lead_division = {p(division_id)}"
+                             for n, days in sorted(by_distance.items())) + " ELSE t.due_on END AS eff_due ")
+    inner += f"FROM task t{join} "
+    inner += _where_period(p, period, calendar, division_id)
     inner_args = list(args)
     args.clear()
     # Outer: representative dates. An open task's deadline matters only as overdue / due soon /
@@ -282,26 +280,56 @@ def _grouped_sql(
         f"{done_late}ELSE due_on END AS due_rep, "
         + "CASE WHEN st = 'submitted' THEN completed_on "
         + done_rep + "ELSE NULL END AS done_rep, "
-        "CASE WHEN st IN ('open', 'in_progress') THEN upd ELSE 0 END AS upd2, "
         "COUNT(*) AS n "
-        f"FROM ({inner}) x GROUP BY 1, 2, 3, 4, 5"
+        f"FROM ({inner}) x GROUP BY 1, 2, 3, 4"
     )
     return sql, args + inner_args
+
+
+def _where_period(p: Callable[[Any], str], period: Period, calendar: WorkingCalendar, division_id: int | None) -> str:
+    sql = (f"WHERE t.created_at <= {p(period.as_of)} "
+           f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))}")
+    if period.start is not None:
+        sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
+    if division_id is not None:
+        sql += f" AND t.lead_division = {p(division_id)}"
+    return sql
+
+
+def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, division_id: int | None) -> tuple[str, list]:
+    """Per group key: the tasks open (open or in progress, as they stood) with a progress report in
+    the 7 days up to the as-of time. Starts from those few reports, not from every task."""
+    key, join = _KEYS[group_by]
+    day = calendar.today(period.as_of)
+    args: list[Any] = []
+    p = _binder(args)
+    sql = (
+        f"SELECT {key} AS k, COUNT(*) AS n FROM task t{join} "
+        "JOIN (SELECT DISTINCT task FROM progress_report "
+        f"WHERE reported_at > {p(period.as_of - UPDATE_WINDOW)} AND reported_at <= {p(period.as_of)}) r ON r.task = t.id "
+        + _where_period(p, period, calendar, division_id)
+        + f" AND (t.state IN ('open', 'in_progress') OR (t.state IN ('done', 'submitted') AND t.completed_on > {p(day)})) GROUP BY 1"
+    )
+    return sql, args
 
 
 async def grouped_counts(
     group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
     division_id: int | None = None,
-) -> list[dict]:
-    """The bare SQL aggregate (also timed on its own by bench/reports.py)."""
+) -> tuple[list[dict], list[dict]]:
+    """The bare SQL of the report (also timed on its own by bench/reports.py): the grouped counts,
+    and the counts of recently updated open tasks per key."""
     sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, await due_shifts(calendar))
-    return await Task.raw(sql, *args).run()
+    counts = await Task.raw(sql, *args).run()
+    sql, args = _updated_sql(group_by, period, calendar, division_id)
+    return counts, await Task.raw(sql, *args).run()
 
 
 def tally_groups(
-    rows: list[dict], as_of: datetime, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+    sql_rows: tuple[list[dict], list[dict]], as_of: datetime, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
 ) -> dict[Any, Tally]:
     """Classify each distinct group once with timeliness() and add its count to its key's tally."""
+    rows, updated = sql_rows
     verdicts: dict[tuple, Timeliness | None] = {}
     tallies: dict[Any, Tally] = {}
     for r in rows:
@@ -320,7 +348,8 @@ def tally_groups(
             setattr(t, verdict.value, getattr(t, verdict.value) + n)
         if r["st"] in OPEN_STATES:
             t.open_tasks += n
-            t.updated += n * int(r["upd2"])
+    for r in updated:
+        tallies.setdefault(r["k"], Tally()).updated += int(r["n"])
     return tallies
 
 
