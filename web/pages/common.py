@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from tasks import calendar_days
 from tasks.calendar import WorkingCalendar
-from tasks.errors import DomainError, Forbidden, Invalid, NotFound, Conflict, Unauthenticated
+from tasks.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
 from tasks.lifecycle import STATE_LABELS
 from tasks.permissions import Role
@@ -30,22 +30,15 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SESSION_COOKIE = "dondoc_session"
 LANG_COOKIE = "dondoc_lang"
 
-ROLE_LABELS = {"office": "Office staff", "head": "Division head", "leader": "Leader", "admin": "Administrator"}
+ROLE_LABELS = {"office": N_("Office staff"), "head": N_("Division head"), "leader": N_("Leader"), "admin": N_("Administrator")}
 TIMELINESS_LABELS = {
-    "overdue": "Overdue", "due_soon": "Due soon", "on_track": "On track", "no_deadline": "No deadline",
-    "done_late": "Done late", "done_on_time": "Done on time", "stopped": "Paused or cancelled",
+    "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "on_track": N_("On track"), "no_deadline": N_("No deadline"),
+    "done_late": N_("Done late"), "done_on_time": N_("Done on time"), "stopped": N_("Paused or cancelled"),
 }
 # A symbol next to each label, so the status reads without colour (and in grey print).
 TIMELINESS_ICONS = {
     "overdue": "!", "due_soon": "◷", "on_track": "→", "no_deadline": "–", "done_late": "✓", "done_on_time": "✓", "stopped": "■",
 }
-
-
-def _labels_extracted() -> None:
-    """The labels above are msgids; listing them through _() here lets `pybabel extract` find them."""
-    _ = gettext_for(None)
-    _("Office staff"), _("Division head"), _("Leader"), _("Administrator")
-    _("Overdue"), _("Due soon"), _("On track"), _("No deadline"), _("Done late"), _("Done on time"), _("Paused or cancelled")
 
 
 ViewerDep = NamedDependency[Viewer]
