@@ -1,10 +1,9 @@
-"""Read models for the pages: a leader's completion summary per division, pending extension
-requests, directive lists, a task's available actions and a year's calendar. Timeliness always
-comes from tasks.timeliness.timeliness, the one source of truth."""
+"""Read models for the pages: tasks grouped by timeliness, pending extension requests, directive
+lists, a task's available actions and a year's calendar. Timeliness always comes from
+tasks.timeliness.timeliness, the one source of truth (per-division figures: tasks.reports)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from piccolo.query.functions.aggregate import Count
@@ -12,73 +11,14 @@ from piccolo.query.functions.aggregate import Count
 from tasks.calendar import WorkingCalendar
 from tasks.lifecycle import OPEN_STATES, load_task
 from tasks.permissions import Actor, can_report_progress, is_leader, is_office, leads_task
-from tasks.tables import Directive, Division, ExtensionRequest, Task, User
-from tasks.timeliness import TaskDates, Timeliness, timeliness, working_days_overdue
+from tasks.tables import Directive, ExtensionRequest, Task, User
+from tasks.timeliness import TaskDates, Timeliness, working_days_overdue
 
 # The order a division head reads their tasks in: what is late first, what is finished last.
 TIMELINESS_ORDER = (
     Timeliness.OVERDUE, Timeliness.DUE_SOON, Timeliness.ON_TRACK, Timeliness.NO_DEADLINE,
     Timeliness.DONE_LATE, Timeliness.DONE_ON_TIME,
 )
-
-
-@dataclass
-class DivisionFigures:
-    code: str
-    name: str
-    assigned: int = 0
-    done_on_time: int = 0
-    done_late: int = 0
-    on_track: int = 0
-    due_soon: int = 0
-    overdue: int = 0
-    no_deadline: int = 0
-    stopped: int = 0
-    counted: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def done(self) -> int:
-        return self.done_on_time + self.done_late
-
-    @property
-    def fallen_due(self) -> int:
-        """Tasks whose deadline has come: done ones and overdue ones."""
-        return self.done + self.overdue
-
-    @property
-    def rate_due(self) -> float | None:
-        """Completion rate, VPCP convention: done / fallen due."""
-        return self.done / self.fallen_due if self.fallen_due else None
-
-    @property
-    def rate_all(self) -> float | None:
-        """Completion rate: done / all assigned (paused and cancelled left out)."""
-        active = self.assigned - self.stopped
-        return self.done / active if active else None
-
-    def add(self, code: Timeliness | None) -> None:
-        self.assigned += 1
-        if code is None:
-            self.stopped += 1
-        elif code == Timeliness.DUE_SOON:
-            self.due_soon += 1
-            self.on_track += 1  # due soon is still within the deadline
-        else:
-            setattr(self, code.value, getattr(self, code.value) + 1)
-
-
-async def division_completion(now: datetime, calendar: WorkingCalendar, due_soon_days: int) -> tuple[list[DivisionFigures], DivisionFigures]:
-    """Figures per lead division and in total, in two queries whatever the number of tasks."""
-    divisions = await Division.select(Division.id, Division.code, Division.name).where(Division.active == True).order_by(Division.code).run()  # noqa: E712
-    figures = {d["id"]: DivisionFigures(d["code"], d["name"]) for d in divisions}
-    total = DivisionFigures("", "")
-    rows = await Task.select(Task.lead_division, Task.state, Task.due_on, Task.completed_on).run()
-    for r in rows:
-        code = timeliness(TaskDates(r["state"], r["due_on"], r["completed_on"]), now, calendar, due_soon_days)
-        if r["lead_division"] in figures:
-            figures[r["lead_division"]].add(code)
-        total.add(code)
-    return list(figures.values()), total
 
 
 def with_days_overdue(items: list[dict], now: datetime, calendar: WorkingCalendar) -> list[dict]:

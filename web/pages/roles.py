@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, get
 from litestar.datastructures import State
 
-from tasks import overview, queries
+from tasks import overview, queries, reports
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
 from web.pages.tasks import leader_names
@@ -27,10 +27,11 @@ async def my_division(request: Request, state: State, viewer: ViewerDep, calenda
 async def leader_overview(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, Role.LEADER)
     now, due_soon = state.clock.now(), state.settings.due_soon_days
-    figures, total = await overview.division_completion(now, calendar, due_soon)
+    # The same figures as the completion report (tasks.reports), so a leader never sees two answers.
+    completion = await reports.completion_report(viewer.actor, calendar, now, due_soon_days=due_soon)
     overdue = await queries.list_tasks(viewer.actor, queries.TaskFilter(timeliness=(Timeliness.OVERDUE,), limit=queries.MAX_PAGE), now, calendar, due_soon)
     starred = await queries.list_tasks(viewer.actor, queries.TaskFilter(starred=True, limit=queries.MAX_PAGE), now, calendar, due_soon)
-    return render(request, "leader.html", figures=figures, total=total,
+    return render(request, "leader.html", figures=completion.rows, total=completion.total,
                   overdue=overview.with_days_overdue(overdue["items"], now, calendar), starred=starred["items"],
                   extensions=await overview.pending_extensions(), leaders=await leader_names(), msg=request.query_params.get("msg"))
 
