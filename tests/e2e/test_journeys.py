@@ -51,8 +51,11 @@ async def test_a_head_updates_progress_and_asks_for_an_extension_on_a_phone_then
     await phone.fill("#progress-form input[name=percent]", "60")
     await phone.fill("#progress-form textarea[name=note]", "Đã tổng hợp số liệu của 8/10 huyện")
     await phone.click("#progress-form button.primary")
+    # Back on "my division", ready for the next task, with the new figure on the card.
+    await expect(phone).to_have_url(re.compile(r"/division\?msg=progress_saved$"))
     await expect(phone.locator(".flash.ok")).to_contain_text("Đã lưu tiến độ")
-    await expect(phone.locator(".status-line")).to_contain_text("60%")
+    await expect(card).to_contain_text("60%")
+    await card.locator("a.card-link").click()
     await phone.click("summary:has-text('Xin gia hạn')")
     await phone.fill("input[name=requested_due_on]", "19/03/2026")
     await phone.fill("textarea[name=reason]", "Chờ số liệu của hai huyện miền núi")

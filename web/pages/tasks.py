@@ -114,6 +114,8 @@ async def task_page(request: Request, state: State, viewer: ViewerDep, calendar:
         notifications=await notifications_for(viewer.actor, task_id), names=by_username,
         division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
         msg=request.query_params.get("msg"),
+        # Came from "my division": saving progress returns there, ready for the next task.
+        back="/division" if request.query_params.get("back") == "/division" or (values or {}).get("back") == "/division" else None,
     )
 
 
