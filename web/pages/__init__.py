@@ -12,7 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from web.pages import admin, auth, office, roles, tasks
+from web.pages import admin, auth, escalation, imports, office, reports, roles, tasks
 from web.pages.common import PAGE_EXCEPTION_HANDLERS, provide_page_calendar, provide_viewer, template_config
 from web.settings import Settings
 
@@ -23,7 +23,8 @@ CSRF_COOKIE = "dondoc_csrf"
 def pages_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[*auth.ROUTES, *tasks.ROUTES, *office.ROUTES, *roles.ROUTES, *admin.ROUTES],
+        route_handlers=[*auth.ROUTES, *tasks.ROUTES, *office.ROUTES, *roles.ROUTES, *admin.ROUTES, *reports.ROUTES,
+                        *imports.ROUTES, *escalation.ROUTES],
         dependencies={"viewer": Provide(provide_viewer), "calendar": Provide(provide_page_calendar)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
