@@ -267,19 +267,21 @@ def _grouped_sql(
     open_case = (f"CASE WHEN due_on IS NULL THEN NULL WHEN due_on <= {p(oc)} THEN {p(oc)} WHEN due_on <= {p(dsc)} THEN {p(dsc)} "
                  f"ELSE {p(far)} END ")
     if shifts is not None:
-        done_late = f"WHEN st = 'done' THEN {p(LATE_DUE)} "
-        done_rep = f"WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DONE)} "
+        # Done late, or submitted after the effective due date (then overdue, judged as of the
+        # submission): one representative pair each.
+        done_late = f"WHEN st IN ('done', 'submitted') AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DUE)} "
+        done_rep = (f"WHEN st IN ('done', 'submitted') AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DONE)} "
+                    "WHEN st = 'submitted' THEN completed_on ")
     else:
         done_late = ""
-        done_rep = "WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > due_on THEN completed_on "
+        done_rep = "WHEN st = 'submitted' THEN completed_on WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > due_on THEN completed_on "
     sql = (
         "SELECT k, st, "
         f"CASE WHEN st IN ('open', 'in_progress') THEN {open_case}"
         "WHEN st IN ('paused', 'cancelled') THEN NULL "
         f"WHEN st = 'done' AND (due_on IS NULL OR completed_on <= {'eff_due' if shifts is not None else 'due_on'}) THEN NULL "
         f"{done_late}ELSE due_on END AS due_rep, "
-        + "CASE WHEN st = 'submitted' THEN completed_on "
-        + done_rep + "ELSE NULL END AS done_rep, "
+        + "CASE " + done_rep + "ELSE NULL END AS done_rep, "
         "COUNT(*) AS n "
         f"FROM ({inner}) x GROUP BY 1, 2, 3, 4"
     )
@@ -438,7 +440,7 @@ async def weekly_trend(
     return points
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OverdueItem:
     task_id: int
     title: str
@@ -490,9 +492,12 @@ async def overdue_rows(period: Period, calendar: WorkingCalendar, scope: int | N
 
 async def overdue_list(
     actor: Actor | None, calendar: WorkingCalendar, as_of: datetime, start: date | None = None, end: date | None = None,
-    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, division_id: int | None = None,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, division_id: int | None = None, group_by: str | None = None,
 ) -> list[OverdueItem]:
-    """The weekly overdue list, most working days overdue first."""
+    """The weekly overdue list, most working days overdue first (within each lead division or
+    leader in charge when grouped so)."""
+    if group_by not in (None, "division", "leader"):
+        raise Invalid(N_("The overdue list groups by division or leader: {value}"), fields={"group_by": N_("Must be division or leader")}, value=group_by)
     period = make_period(calendar, as_of, start, end)
     rows = await overdue_rows(period, calendar, _scope(actor, division_id))
     today = calendar.today(as_of)
@@ -531,6 +536,10 @@ async def overdue_list(
             last_note_on=calendar.today(reported_at) if reported_at else None,
         ))
     items.sort(key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
+    if group_by == "division":
+        items.sort(key=lambda i: i.division_name.casefold())
+    elif group_by == "leader":
+        items.sort(key=lambda i: (not i.leader, i.leader.casefold()))
     return items
 
 
@@ -587,4 +596,4 @@ def completion_dict(report: CompletionReport, _: Gettext, trend: list[TrendPoint
 
 
 def overdue_dict(items: list[OverdueItem]) -> list[dict[str, Any]]:
-    return [dict(i.__dict__) for i in items]
+    return [{f.name: getattr(i, f.name) for f in fields(OverdueItem)} for i in items]

@@ -32,6 +32,9 @@ async def test_leaders_see_every_division_with_labelled_rates_and_heads_only_the
     assert [i["title"] for i in overdue["items"]] == ["Kiểm tra chợ Tết"]
     everyone = (await world.get("vanphong", "/api/v1/reports/overdue", params={"as_of": "2026-03-03T09:00:00+07:00"})).json()
     assert [(i["division_code"], i["working_days_overdue"]) for i in everyone["items"]] == [("QLNL", 2), ("QLTM", 1)]
+    by_leader = (await world.get("vanphong", "/api/v1/reports/overdue", params={"group_by": "leader"})).json()
+    assert [i["leader"] for i in by_leader["items"]] == ["Phạm Văn Hải", ""]
+    assert (await world.get("vanphong", "/api/v1/reports/overdue", params={"group_by": "issuer"})).status_code == 422
 
 
 async def test_bad_parameters_are_refused_with_the_field_named(world):

@@ -61,10 +61,11 @@ class ReportController(Controller):
     @get("/overdue")
     async def overdue(
         self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
-        period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
+        period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None,
+        group_by: Annotated[str | None, QueryParameter(description="division or leader: the list ordered by it first")] = None,
     ) -> dict[str, Any]:
         at = _as_of(as_of, now)
-        items = await reports.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days)
+        items = await reports.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days, group_by=group_by)
         return {"as_of": at, "total": len(items), "items": reports.overdue_dict(items)}
 
     @get("/{kind:str}/export", description="Download a report: format xlsx, docx or csv.")
