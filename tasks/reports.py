@@ -14,6 +14,7 @@ in progress if its division submitted it after that day (deadlines and pauses ar
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
@@ -317,11 +318,13 @@ def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
 
 async def grouped_counts(
     group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-    division_id: int | None = None,
+    division_id: int | None = None, shifts: list[tuple[date, date]] | None | bool = True,
 ) -> tuple[list[dict], list[dict]]:
     """The bare SQL of the report (also timed on its own by bench/reports.py): the grouped counts,
-    and the counts of recently updated open tasks per key."""
-    sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, await due_shifts(calendar))
+    and the counts of recently updated open tasks per key. `shifts` True: look them up."""
+    if shifts is True:
+        shifts = await due_shifts(calendar)
+    sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, shifts)
     counts = await Task.raw(sql, *args).run()
     sql, args = _updated_sql(group_by, period, calendar, division_id)
     return counts, await Task.raw(sql, *args).run()
@@ -424,20 +427,21 @@ async def weekly_trend(
 ) -> list[TrendPoint]:
     """The totals as they stood at the same hour on each of the last `weeks` weeks, oldest first."""
     scope = _scope(actor, division_id)
-    points = []
-    for i in reversed(range(weeks)):
-        at = as_of - timedelta(weeks=i)
+    shifts = await due_shifts(calendar)
+
+    async def point(at: datetime) -> TrendPoint:
         day = calendar.today(at)
-        if start is not None and start > day:
-            points.append(TrendPoint(at, day, Tally()))
-            continue
-        period = Period(as_of=at, start=start, end=day)
-        rows = await grouped_counts("total", period, calendar, due_soon_days, scope)
         total = Tally()
-        for t in tally_groups(rows, at, calendar, due_soon_days).values():
-            total.add(t)
-        points.append(TrendPoint(at, day, total))
-    return points
+        if start is None or start <= day:
+            rows = await grouped_counts("total", Period(as_of=at, start=start, end=day), calendar, due_soon_days, scope, shifts)
+            for t in tally_groups(rows, at, calendar, due_soon_days).values():
+                total.add(t)
+        return TrendPoint(at, day, total)
+
+    instants = [as_of - timedelta(weeks=i) for i in reversed(range(weeks))]
+    if Task._meta.db.engine_type == "postgres":
+        return list(await asyncio.gather(*(point(at) for at in instants)))  # on several pooled connections
+    return [await point(at) for at in instants]
 
 
 @dataclass(slots=True)
