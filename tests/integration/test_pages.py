@@ -281,8 +281,9 @@ async def test_list_pages_make_the_same_few_queries_for_200_tasks_as_for_2(world
     await world.directive_with_tasks("2/UBND-KT", tasks[2:])
     await Task.update({Task.starred: True}).where(Task.id > 0).run()
     many = [await _queries_for(db, b, path) for b, path in pages]
+    print(f"\nqueries per page with 2 and with 200 tasks: {dict(zip([p for _, p in pages], zip(few, many)))}")
     assert many == few
-    assert max(many) <= 20  # the leader's overview, with its four lists, is the busiest
+    assert max(many) <= 24  # the leader's overview (figures and three lists) is the busiest
     body = (await office.get("/tasks?per_page=200")).text
     assert body.count('<tr class="row-') == 200
     for b in (office, head, leader):
