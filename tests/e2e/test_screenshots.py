@@ -16,18 +16,20 @@ def pages(ids: dict[str, int]) -> list[tuple[str, str, list[tuple[str, str, dict
             ("queue", "/office", DESKTOP), ("directives", "/directives", DESKTOP), ("directive", "/directives/1", DESKTOP),
             ("directive-form", "/directives/new", DESKTOP), ("tasks", "/tasks", DESKTOP),
             ("task", f"/tasks/{ids['overdue']}", DESKTOP), ("account", "/account", DESKTOP),
+            ("reports-by-directive", "/reports?group_by=directive", DESKTOP), ("import", "/import", DESKTOP),
         ]),
         ("truong.qlnl", "head", [
             ("division-phone", "/division", PHONE), ("task-phone", f"/tasks/{ids['on_track']}", PHONE),
-            ("division", "/division", DESKTOP), ("tasks-phone", "/tasks", PHONE),
+            ("division", "/division", DESKTOP), ("tasks-phone", "/tasks", PHONE), ("reports-phone", "/reports", PHONE),
         ]),
         ("giamdoc", "leader", [
             ("overview", "/leader", DESKTOP), ("task", f"/tasks/{ids['on_track']}", DESKTOP), ("overview-phone", "/leader", PHONE),
-            ("forbidden", "/admin/users", DESKTOP),
+            ("forbidden", "/admin/users", DESKTOP), ("reports", "/reports", DESKTOP),
+            ("reports-by-leader", "/reports?from=01/02/2026&group_by=leader", DESKTOP),
         ]),
         ("quantri", "admin", [
             ("users", "/admin/users", DESKTOP), ("user", "/admin/users/2", DESKTOP), ("divisions", "/admin/divisions", DESKTOP),
-            ("calendar", "/admin/calendar?year=2026", DESKTOP),
+            ("calendar", "/admin/calendar?year=2026", DESKTOP), ("escalation", "/admin/escalation", DESKTOP),
         ]),
     ]
 
