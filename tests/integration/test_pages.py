@@ -348,3 +348,12 @@ async def test_a_session_and_a_form_token_from_one_instance_work_on_another(worl
             r = await c.post(f"/tasks/{task_id}/progress", data={"percent": "20", "note": "Từ máy chủ thứ hai", "_csrf_token": browser.token})
             assert r.status_code == 303
     assert (await Task.select(Task.percent).where(Task.id == task_id).first().run())["percent"] == 20
+
+
+@pytest.mark.parametrize("back", ["//evil.example/x", "/\\evil.example", "https://evil.example/"])
+async def test_a_form_never_sends_anyone_to_another_site_afterwards(world, browser, back):
+    task_id = await one_task(world)
+    await browser.sign_in("truong.qlnl")
+    await browser.get(f"/tasks/{task_id}")
+    r = await browser.post(f"/tasks/{task_id}/progress", {"percent": "10", "note": "Bắt đầu", "back": back})
+    assert r.status_code == 303 and r.headers["location"] == "/?msg=progress_saved"

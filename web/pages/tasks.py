@@ -14,7 +14,7 @@ from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
-from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, formatters, is_htmx, locale_of, render
+from web.pages.common import STATUS, CalendarDep, ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
 
@@ -134,7 +134,7 @@ async def _act(request: Request, state: State, viewer: ViewerDep, calendar: Cale
             raise  # an error page: the task itself may be one this viewer cannot see
         return await task_page(request, state, viewer, calendar, task_id, error=error_message(request, exc),
                                errors=field_errors(request, exc), status_code=status, values=dict(form.items()))
-    target = form.get("back") if (form.get("back") or "").startswith("/") and not (form.get("back") or "").startswith("//") else f"/tasks/{task_id}"
+    target = safe_next(form.get("back")) if form.get("back") else f"/tasks/{task_id}"
     return Redirect(path=target + ("&" if "?" in target else "?") + f"msg={msg}", status_code=303)
 
 
@@ -224,8 +224,7 @@ async def decide(request: Request, state: State, viewer: ViewerDep, extension_id
     if is_htmx(request):
         ext = await overview.get_extension(extension_id)
         return render(request, "_extension_row.html", ext=ext, error=error, decided=True)
-    back = form.get("back") or ""
-    target = back if back.startswith("/") and not back.startswith("//") else "/leader"
+    target = safe_next(form.get("back")) if form.get("back") else "/leader"
     return Redirect(path=f"{target}?msg={'extension_approved' if approve else 'extension_refused'}", status_code=303)
 
 
