@@ -357,3 +357,11 @@ async def test_a_form_never_sends_anyone_to_another_site_afterwards(world, brows
     await browser.get(f"/tasks/{task_id}")
     r = await browser.post(f"/tasks/{task_id}/progress", {"percent": "10", "note": "Bắt đầu", "back": back})
     assert r.status_code == 303 and r.headers["location"] == "/?msg=progress_saved"
+
+
+async def test_what_users_type_is_shown_as_text_never_as_markup(world, browser):
+    task_id = await one_task(world, title="Kiểm tra <script>alert(1)</script> giá")
+    await browser.sign_in("vanphong")
+    for path in (f"/tasks/{task_id}", "/tasks"):
+        html = (await browser.get(path)).text
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
