@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from tasks.clock import FixedClock
+from app_lifespan import running
 from tasks.db import bind_tables, close_engine, engine_from_url, is_sqlite, open_engine
 from tasks.tables import ALL_TABLES
 from web.tables import WEB_TABLES
@@ -127,30 +127,6 @@ async def app(db, settings, clock):
     app = create_app(settings, clock=clock, engine=db)
     async with running(app):
         yield app
-
-
-@contextlib.asynccontextmanager
-async def running(app):
-    """Run the app's lifespan in a task of its own: anyio's cancel scopes must be left by the task
-    that entered them, and pytest-asyncio tears fixtures down in another task."""
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def hold():
-        async with app.lifespan():
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(hold())
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        waiter.cancel()
-        task.result()
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 @pytest.fixture

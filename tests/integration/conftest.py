@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from escalation_support import Sink, SinkController
 from tasks import people
 from tasks.clock import FixedClock
 from tasks.permissions import Actor, Role
@@ -77,3 +78,14 @@ async def world(db, client, clock, settings) -> World:
         assert r.status_code == 201, r.text
         w.user_ids[username] = r.json()["id"]
     return w
+
+
+@pytest.fixture
+def sink():
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+    handler = Sink()
+    controller = SinkController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    handler.url = f"smtp://127.0.0.1:{controller.port}"
+    yield handler
+    controller.stop()

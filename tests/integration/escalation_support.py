@@ -3,8 +3,6 @@ urge, and fast bulk seeding for the tests that need thousands of due notificatio
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import email
 import email.policy
 import re
@@ -152,26 +150,3 @@ async def bulk_department(now: datetime, divisions: int, leaders: int, tasks_per
 
 def office_actor(user_id: int) -> Actor:
     return Actor(id=user_id, username="vanphong", role=Role.OFFICE)
-
-
-@contextlib.asynccontextmanager
-async def running(app):
-    """The app's lifespan in a task of its own (as tests/conftest.py's fixture does)."""
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def hold():
-        async with app.lifespan():
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(hold())
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        waiter.cancel()
-        task.result()
-    try:
-        yield
-    finally:
-        stop.set()
-        await task

@@ -20,20 +20,11 @@ from tasks.tables import ALL_TABLES
 from web.app import create_app
 from web.settings import Settings
 
-from escalation_support import BASE_URL, ZONE, Department, Sink, SinkController, local, running
+from app_lifespan import running
+from escalation_support import BASE_URL, ZONE, Department, local
 
 ROOT = Path(__file__).resolve().parents[2]
 WEDNESDAY = date(2026, 11, 25)
-
-
-@pytest.fixture
-def sink():
-    handler = Sink()
-    controller = SinkController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    handler.url = f"smtp://127.0.0.1:{controller.port}"
-    yield handler
-    controller.stop()
 
 
 def dondoc(database_url: str, smtp_url: str, *args: str) -> subprocess.CompletedProcess:

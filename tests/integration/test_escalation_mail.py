@@ -16,21 +16,11 @@ from tasks.calendar_days import load_calendar
 from tasks.tables import AuditEvent
 from web.auth import issue_token
 
-from escalation_support import BASE_URL, ZONE, Department, Sink, SinkController, local
+from escalation_support import BASE_URL, ZONE, Department, local
 
 MAIL_FROM = "Văn phòng Sở <dondoc@sct.example.vn>"
 TUESDAY = date(2026, 3, 3)
 FRIDAY = date(2026, 3, 6)  # three working days after TUESDAY: remind_3 is due on TUESDAY
-
-
-@pytest.fixture
-def sink():
-    handler = Sink()
-    controller = SinkController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    handler.url = f"smtp://127.0.0.1:{controller.port}"
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

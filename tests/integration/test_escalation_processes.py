@@ -16,23 +16,13 @@ import pytest
 
 from notify.tables import Notification
 
-from escalation_support import Sink, SinkController, bulk_department, local
+from escalation_support import Sink, bulk_department, local
 
 WORKER = Path(__file__).with_name("escalation_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
 # Tasks due Friday 06/03/2026; on Wednesday 11/03 overdue_3 is due: to the leader in charge, cc the head.
 DUE = date(2026, 3, 6)
 AS_OF = local(date(2026, 3, 11), 9)
-
-
-@pytest.fixture
-def sink():
-    handler = Sink()
-    controller = SinkController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    handler.url = f"smtp://127.0.0.1:{controller.port}"
-    yield handler
-    controller.stop()
 
 
 def start_worker(database_url: str, smtp_url: str, as_of, mode: str = "pass", claim_recipients: int = 3) -> subprocess.Popen:
