@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from piccolo.engine.base import Engine
 
 from tasks.audit import refuse
@@ -37,7 +36,7 @@ from tasks.db import transaction
 from tasks.errors import N_, Invalid
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, is_office
-from tasks.tables import Directive, Division, Task, TaskSupport, User
+from tasks.tables import Directive, Division, Task, User
 
 NO_DEADLINE_DATES = {date(1970, 1, 1)}
 IMPORT_ISSUER = "Phiếu giao việc"
@@ -45,7 +44,7 @@ BATCH = 400
 PREVIEW_ROWS = 20
 HEADER_SCAN_ROWS = 15
 
-# Columns of the document-management export, and of dondoc's own task export (see export_tasks_xlsx).
+# Columns of the document-management export, and of dondoc's own task export (tasks.exports.task_list).
 DMS_COLUMNS = {
     "leader": "Lãnh đạo chỉ đạo", "created": "Ngày tạo", "number": "Số phiếu giao việc", "parent": "Tên nhiệm vụ cha",
     "title": "Tên nhiệm vụ", "lead": "Chủ trì", "support": "Phối hợp", "due": "Hạn xử lý",
@@ -376,39 +375,3 @@ def result_dict(result: ImportResult, _: Gettext) -> dict[str, Any]:
         "errors": [{"row": e.row, "message": _(e.message, **e.params)} for e in result.errors],
         "preview": [{"row": p.row, "directive": p.number, "title": p.title, "due_on": p.due_on} for p in result.new_tasks[:PREVIEW_ROWS]],
     }
-
-
-async def export_tasks_xlsx(actor: Actor | None, calendar: WorkingCalendar) -> bytes:
-    """dondoc's own task list as XLSX, in the layout import_xlsx reads back (headers in Vietnamese,
-    whatever the reader's language, because it is an interchange format)."""
-    from tasks.permissions import sees_all_tasks
-
-    query = Task.select(
-        Task.directive.number, Task.directive.issuer, Task.directive.issued_on, Task.directive.summary, Task.title,
-        Task.lead_division.name, Task.id, Task.leader_in_charge.full_name, Task.due_on, Task.created_at,
-    ).order_by(Task.id)
-    if actor is not None and not sees_all_tasks(actor):
-        query = query.where(Task.lead_division == (actor.division_id or -1))
-    rows = await query.run()
-    ids = [r["id"] for r in rows]
-    supports: dict[int, list[str]] = {}
-    for i in range(0, len(ids), BATCH):
-        for s in await TaskSupport.select(TaskSupport.task, TaskSupport.division.name).where(TaskSupport.task.is_in(ids[i:i + BATCH])).run():
-            supports.setdefault(s["task"], []).append(s["division.name"])
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = "Nhiệm vụ"
-    ws.append(list(DONDOC_COLUMNS.values()))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for r in rows:
-        ws.append([r["directive.number"], r["directive.issuer"], r["directive.issued_on"], r["directive.summary"], r["title"],
-                   r["lead_division.name"], "; ".join(sorted(supports.get(r["id"], []))), r["leader_in_charge.full_name"] or "",
-                   r["due_on"], calendar.today(r["created_at"]) if r["created_at"] else None])
-    for row in ws.iter_rows(min_row=2):
-        for i in (2, 8, 9):
-            row[i].number_format = "DD/MM/YYYY"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

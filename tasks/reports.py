@@ -1,10 +1,12 @@
-"""Leadership reports (DESIGN §6): completion figures per division / leader / issuer / directive, the
-12-week trend and the weekly overdue list.
+"""Leadership reports (DESIGN §6): completion figures per division / leader / issuer / directive and
+the 12-week trend (the weekly overdue list is in tasks.overdue).
 
 One source of truth: every task is classified by `tasks.timeliness.timeliness`. For speed the
 database does the counting: it groups the tasks by (group key, state, due_on, completed_on) with
 COUNT(*), after replacing dates that cannot change the verdict by a representative date that
-timeliness() classifies identically (the cutoff contract of `overdue_cutoff`/`due_soon_cutoff`).
+timeliness() classifies identically: for an unfinished task, the cutoff contract of
+`overdue_cutoff`/`due_soon_cutoff`; for a finished one, on time or late against the effective due
+date, with the calendar's own shifts of weekend and holiday deadlines sent along (`due_shifts`).
 Python then classifies each distinct group once. The groups are few whatever the number of tasks,
 and the result is exact on both engines (the property test compares it task by task).
 
@@ -16,19 +18,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
-
-from piccolo.engine.base import Engine
 
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, sees_all_tasks
 from tasks.tables import Task
-from tasks.timeliness import (
-    DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, due_soon_cutoff, effective_due_on, overdue_cutoff, timeliness,
-    working_days_overdue,
-)
+from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, due_soon_cutoff, overdue_cutoff, timeliness
 
 GROUP_BYS = ("division", "leader", "issuer", "directive")
 UPDATE_WINDOW = timedelta(days=7)
@@ -170,13 +167,28 @@ def _scope(actor: Actor | None, division_id: int | None) -> int | None:
 
 
 def _binder(args: list[Any]) -> Callable[[Any], str]:
-    """A placeholder for one argument; on PostgreSQL a date is cast, or a CASE of bare parameters
-    would be typed as text (SQLite must not cast: its DATE affinity turns '2026-03-03' into 2026)."""
+    """Renders a value the report computed itself (a date, an instant, an id, a list of day counts)
+    as an SQL literal. Never user text: only these types are accepted. Literals rather than
+    parameters because the planner then sees the cutoffs (PostgreSQL plans such a statement in
+    parallel, a generic plan of the prepared one it does not), and a CASE of bare parameters would
+    be typed as text. (SQLite must not cast: its DATE affinity turns '2026-03-03' into 2026.)
+    `args` stays for statements that need real parameters; none do now."""
     postgres = Task._meta.db.engine_type == "postgres"
 
     def p(value: Any) -> str:
-        args.append(value)
-        return "{}::date" if postgres and type(value) is date else "{}"
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("report instants must be timezone-aware")
+            utc = value.astimezone(timezone.utc)
+            # As stored: PostgreSQL timestamptz; on SQLite the text Piccolo writes, str(UTC datetime).
+            return f"'{utc.isoformat()}'::timestamptz" if postgres else f"'{utc}'"
+        if isinstance(value, date):
+            return f"'{value.isoformat()}'::date" if postgres else f"'{value.isoformat()}'"
+        if isinstance(value, bool) or not isinstance(value, (int, list)):
+            raise TypeError(f"not a report value: {value!r}")
+        if isinstance(value, list):
+            return "ARRAY[" + ",".join(str(int(v)) for v in value) + "]::int[]"  # no braces: Piccolo formats {}
+        return str(int(value))
 
     return p
 
@@ -245,8 +257,7 @@ def _grouped_sql(
             distance[(d - lo).days] = (e - d).days
         inner += ("CASE WHEN t.completed_on IS NULL OR t.completed_on <= t.due_on "
                   f"OR t.due_on < {p(lo)} OR t.due_on > {p(shifts[-1][0])} THEN t.due_on ")
-        args.append(distance)
-        inner += f"ELSE t.due_on + COALESCE(({{}}::int[])[t.due_on - {p(lo)} + 1], 0) END AS eff_due "
+        inner += f"ELSE t.due_on + COALESCE(({p(distance)})[t.due_on - {p(lo)} + 1], 0) END AS eff_due "
     else:
         # SQLite scans a VALUES list in a join row by row, but indexes an IN list: one IN list per
         # distance to the next working day.
@@ -444,121 +455,6 @@ async def weekly_trend(
     return [await point(at) for at in instants]
 
 
-@dataclass(slots=True)
-class OverdueItem:
-    task_id: int
-    title: str
-    directive_number: str
-    directive_issued_on: date | None
-    division_code: str
-    division_name: str
-    due_on: date
-    effective_due_on: date
-    working_days_overdue: int
-    leader: str
-    last_note: str
-    last_note_on: date | None
-
-
-def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -> tuple[str, list]:
-    as_of = period.as_of
-    day = calendar.today(as_of)
-    oc = overdue_cutoff(day, calendar)
-    args: list[Any] = []
-    p = _binder(args)
-    st = f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END"
-    sql = (
-        f"SELECT t.id, t.title, {st} AS st, t.due_on, t.completed_on, d.number, d.issued_on, v.code, v.name AS division_name, "
-        "u.full_name, u.username, p.note, p.reported_at "
-        "FROM task t JOIN directive d ON d.id = t.directive JOIN division v ON v.id = t.lead_division "
-        "LEFT JOIN app_user u ON u.id = t.leader_in_charge "
-        "LEFT JOIN progress_report p ON p.id = (SELECT MAX(q.id) FROM progress_report q "
-        f"WHERE q.task = t.id AND q.reported_at <= {p(as_of)}) "
-        f"WHERE t.due_on IS NOT NULL AND t.created_at <= {p(as_of)} "
-        f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))} "
-        # Prefilter only; timeliness() decides below.
-        f"AND ((t.state IN ('open', 'in_progress') AND t.due_on <= {p(oc)}) "
-        f"OR (t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} AND t.due_on <= {p(oc)}) "
-        f"OR (t.state = 'submitted' AND t.completed_on <= {p(day)} AND t.completed_on > t.due_on))"
-    )
-    if period.start is not None:
-        sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
-    if scope is not None:
-        sql += f" AND t.lead_division = {p(scope)}"
-    return sql, args
-
-
-async def overdue_rows(period: Period, calendar: WorkingCalendar, scope: int | None = None) -> list[dict]:
-    """The bare SQL of the overdue list (also timed on its own by bench/reports.py)."""
-    sql, args = _overdue_sql(period, calendar, scope)
-    return await Task.raw(sql, *args).run()
-
-
-async def overdue_list(
-    actor: Actor | None, calendar: WorkingCalendar, as_of: datetime, start: date | None = None, end: date | None = None,
-    due_soon_days: int = DEFAULT_DUE_SOON_DAYS, division_id: int | None = None, group_by: str | None = None,
-) -> list[OverdueItem]:
-    """The weekly overdue list, most working days overdue first (within each lead division or
-    leader in charge when grouped so)."""
-    if group_by not in (None, "division", "leader"):
-        raise Invalid(N_("The overdue list groups by division or leader: {value}"), fields={"group_by": N_("Must be division or leader")}, value=group_by)
-    period = make_period(calendar, as_of, start, end)
-    rows = await overdue_rows(period, calendar, _scope(actor, division_id))
-    today = calendar.today(as_of)
-    verdicts: dict[tuple, tuple[date, int] | None] = {}
-    back: dict[date, int] = {}
-    items = []
-    for r in rows:
-        due, completed = _as_date(r["due_on"]), _as_date(r["completed_on"])
-        dates = TaskDates(r["st"], due, completed if r["st"] == "submitted" else None)
-        key = (dates.state, due, dates.completed_on)
-        if key not in verdicts:
-            if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
-                verdicts[key] = None
-            else:
-                effective = effective_due_on(dates, calendar)
-                if dates.state == "submitted":
-                    lost = working_days_overdue(dates, as_of, calendar)
-                else:
-                    # working_days_between(effective, today), counted once backwards from today for
-                    # every deadline in the list instead of day by day for each.
-                    if effective not in back:
-                        back.update(_working_days_back(calendar, today, effective, back))
-                    lost = back[effective]
-                verdicts[key] = (effective, lost)
-        verdict = verdicts[key]
-        if verdict is None:
-            continue
-        reported_at = r["reported_at"]
-        if isinstance(reported_at, str):
-            reported_at = datetime.fromisoformat(reported_at)
-        items.append(OverdueItem(
-            task_id=r["id"], title=r["title"], directive_number=r["number"], directive_issued_on=_as_date(r["issued_on"]),
-            division_code=r["code"], division_name=r["division_name"], due_on=due,
-            effective_due_on=verdict[0], working_days_overdue=verdict[1],
-            leader=r["full_name"] or r["username"] or "", last_note=r["note"] or "",
-            last_note_on=calendar.today(reported_at) if reported_at else None,
-        ))
-    items.sort(key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
-    if group_by == "division":
-        items.sort(key=lambda i: i.division_name.casefold())
-    elif group_by == "leader":
-        items.sort(key=lambda i: (not i.leader, i.leader.casefold()))
-    return items
-
-
-def _working_days_back(calendar: WorkingCalendar, today: date, until: date, known: dict[date, int]) -> dict[date, int]:
-    """{day: calendar.working_days_between(day, today)} for every day from `until` up to `today`,
-    continuing from the earliest day already counted."""
-    day, count = (min(known), known[min(known)]) if known else (today, 0)
-    out = {day: count}
-    while day > until:
-        count += calendar.is_working(day)
-        day -= timedelta(days=1)
-        out[day] = count
-    return out
-
-
 # --- Presenting: plain, JSON-ready values with the labels in the reader's language -------------
 
 Gettext = Callable[..., str]
@@ -599,5 +495,14 @@ def completion_dict(report: CompletionReport, _: Gettext, trend: list[TrendPoint
     return out
 
 
-def overdue_dict(items: list[OverdueItem]) -> list[dict[str, Any]]:
-    return [{f.name: getattr(i, f.name) for f in fields(OverdueItem)} for i in items]
+_MOVED_TO_OVERDUE = {"OverdueItem", "overdue_list", "overdue_rows", "overdue_dict"}
+
+
+def __getattr__(name: str) -> Any:
+    # The overdue list lives in tasks.overdue (which imports this module); these names stay
+    # reachable here for callers written before the split.
+    if name in _MOVED_TO_OVERDUE:
+        from tasks import overdue
+
+        return getattr(overdue, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,9 +8,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tasks import importer, reports
+from tasks import importer, overdue, reports
 from tasks.calendar_days import load_calendar
 from tasks.exports import build, tables
+from tasks.exports.task_list import export_tasks_xlsx
 from tasks.i18n import gettext_for
 from web.cli_notify import parse_as_of
 from web.settings import Settings
@@ -49,7 +50,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     _ = gettext_for(args.locale)
 
     async def run() -> int:
-        async with connected(settings) as _engine:
+        async with connected(settings):
             calendar = await load_calendar(settings.timezone)
             at = parse_as_of(args.as_of, settings.timezone)
             if args.format == "table":
@@ -58,7 +59,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                                                              settings.due_soon_days)
                     text = render_table(tables.summary_table(report, _))
                 else:
-                    items = await reports.overdue_list(None, calendar, at, args.period_from, args.period_to, settings.due_soon_days)
+                    items = await overdue.overdue_list(None, calendar, at, args.period_from, args.period_to, settings.due_soon_days)
                     table = tables.overdue_table(items, _)
                     table.rows = [r[:8] for r in table.rows]
                     table.headers = table.headers[:8]
@@ -129,8 +130,8 @@ def cmd_export_tasks(settings: Settings, args: argparse.Namespace) -> int:
     from web.cli import connected
 
     async def run() -> bytes:
-        async with connected(settings) as _engine:
-            return await importer.export_tasks_xlsx(None, await load_calendar(settings.timezone))
+        async with connected(settings):
+            return await export_tasks_xlsx(None, await load_calendar(settings.timezone))
 
     content = asyncio.run(run())
     Path(args.out).write_bytes(content)

@@ -11,7 +11,8 @@ from tasks.exports import csv_export, docx_report, tables, xlsx
 from tasks.exports.header import load_header
 from tasks.i18n import gettext_for
 from tasks.permissions import Actor
-from tasks.reports import completion_report, overdue_list, weekly_trend
+from tasks.overdue import overdue_list
+from tasks.reports import completion_report, weekly_trend
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS
 
 FORMATS = {

@@ -20,7 +20,8 @@ from tasks.errors import N_
 from tasks.exports.header import ReportHeader
 from tasks.exports.tables import Table, percent, vn_date
 from tasks.i18n import Gettext
-from tasks.reports import RATE_LABELS, CompletionReport, OverdueItem
+from tasks.overdue import OverdueItem
+from tasks.reports import RATE_LABELS, CompletionReport
 
 FONT = "Times New Roman"
 CENTER, LEFT, RIGHT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY

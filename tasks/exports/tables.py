@@ -8,7 +8,8 @@ from typing import Any
 
 from tasks.errors import N_
 from tasks.i18n import Gettext
-from tasks.reports import CATEGORY_LABELS, GROUP_LABELS, NO_LEADER, RATE_LABELS, CompletionReport, OverdueItem, Tally, TrendPoint
+from tasks.overdue import OverdueItem
+from tasks.reports import CATEGORY_LABELS, GROUP_LABELS, NO_LEADER, RATE_LABELS, CompletionReport, Tally, TrendPoint
 
 COUNT_KEYS = tuple(CATEGORY_LABELS)
 RATE_KEYS = tuple(RATE_LABELS)

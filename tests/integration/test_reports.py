@@ -8,7 +8,8 @@ import pytest
 
 from tasks.calendar import build_calendar
 from tasks.permissions import Actor, Role
-from tasks.reports import completion_report, overdue_list, weekly_trend
+from tasks.overdue import overdue_list
+from tasks.reports import completion_report, weekly_trend
 from tasks.tables import Task
 from tests.integration.report_fixture import AS_OF, department  # noqa: F401  (a fixture)
 

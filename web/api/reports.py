@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from piccolo.engine.base import Engine
 
-from tasks import importer, reports
+from tasks import importer, overdue, reports
 from tasks.errors import N_, Invalid
 from tasks.exports import build, header
 from tasks.i18n import gettext_for
@@ -65,8 +65,8 @@ class ReportController(Controller):
         group_by: Annotated[str | None, QueryParameter(description="division or leader: the list ordered by it first")] = None,
     ) -> dict[str, Any]:
         at = _as_of(as_of, now)
-        items = await reports.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days, group_by=group_by)
-        return {"as_of": at, "total": len(items), "items": reports.overdue_dict(items)}
+        items = await overdue.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days, group_by=group_by)
+        return {"as_of": at, "total": len(items), "items": overdue.overdue_dict(items)}
 
     @get("/{kind:str}/export", description="Download a report: format xlsx, docx or csv.")
     async def export(
