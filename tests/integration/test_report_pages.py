@@ -77,6 +77,8 @@ async def test_the_period_and_grouping_carry_into_the_downloads_and_a_bad_date_i
     assert [c.value for c in sheet[2]][1] == "Phạm Văn Hải" and sheet.cell(2, 3).value == 1
     csv = await browser.http.get("/reports/overdue/csv")
     assert csv.status_code == 200 and "Rà soát phương án cung ứng điện mùa khô" in csv.content.decode("utf-8-sig")
+    pdf = await browser.http.get("/reports/completion/pdf")
+    assert pdf.status_code == 422 and "Định dạng không hợp lệ: pdf" in pdf.text
 
 
 async def test_a_head_sees_only_their_own_division_in_the_report_and_its_downloads(world, browser):
@@ -85,6 +87,7 @@ async def test_a_head_sees_only_their_own_division_in_the_report_and_its_downloa
     await browser.sign_in("truong.qltm")
     page = await browser.get("/reports")
     assert "Kiểm tra giá xăng dầu" in page.text and "Rà soát phương án cung ứng điện mùa khô" not in page.text
+    assert 'href="/reports" aria-current="page"' in page.text and 'href="/import"' not in page.text  # the menu
     csv = (await browser.http.get("/reports/overdue/csv")).content.decode("utf-8-sig")
     assert "Kiểm tra giá xăng dầu" in csv and "Rà soát phương án" not in csv
 
