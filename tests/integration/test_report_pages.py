@@ -187,3 +187,22 @@ async def test_only_the_admin_opens_or_saves_the_ladder(world, browser):
     assert (await browser.post("/admin/escalation", ladder_form([{"name": "x", "offset": 1, "to": ["office"]}]))).status_code == 403
     settings = (await world.get("quantri", "/api/v1/settings/escalation")).json()
     assert "x" not in [r["name"] for r in settings["rules"]]
+
+
+async def test_the_report_page_makes_the_same_queries_for_200_tasks_as_for_2(world, db, browser):
+    from tests.integration.test_pages import TASK, QueryCounter
+
+    tasks = [{**TASK, "title": f"Nhiệm vụ số {i}", "due_on": f"2026-03-{1 + i % 28:02d}"} for i in range(200)]
+    await world.directive_with_tasks("1/UBND-KT", tasks[:2])
+    await browser.sign_in("giamdoc")
+    counts = []
+    for more in (None, tasks[2:]):
+        if more:
+            await world.directive_with_tasks("2/UBND-KT", more)
+        with QueryCounter(db) as counter:
+            page = await browser.get("/reports?group_by=directive")
+        assert page.status_code == 200
+        counts.append(counter.count)
+    print(f"\nqueries for /reports with 2 and with 200 tasks: {counts}")
+    assert counts[0] == counts[1]
+    assert counts[1] <= 45  # the 12-week trend is two statements a week; nothing grows with the rows
