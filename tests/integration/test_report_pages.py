@@ -77,6 +77,8 @@ async def test_the_period_and_grouping_carry_into_the_downloads_and_a_bad_date_i
     assert [c.value for c in sheet[2]][1] == "Phạm Văn Hải" and sheet.cell(2, 3).value == 1
     csv = await browser.http.get("/reports/overdue/csv")
     assert csv.status_code == 200 and "Rà soát phương án cung ứng điện mùa khô" in csv.content.decode("utf-8-sig")
+    docx = await browser.http.get("/reports/completion/docx?from=01/03/2026")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK" and docx.headers["content-disposition"].endswith('.docx"')
     pdf = await browser.http.get("/reports/completion/pdf")
     assert pdf.status_code == 422 and "Định dạng không hợp lệ: pdf" in pdf.text
 
