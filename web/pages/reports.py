@@ -5,12 +5,13 @@ reports API: leaders, the office and admins every division; a division head thei
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath
 
-from tasks import reports
+from tasks import overdue, reports
 from tasks.errors import Invalid
 from tasks.exports import build
 from tasks.permissions import sees_all_tasks
@@ -38,11 +39,11 @@ async def report_page(request: Request, state: State, viewer: ViewerDep, calenda
         start, end, group_by = None, None, "division"
         report = await reports.completion_report(viewer.actor, calendar, now, None, None, group_by, due_soon)
     trend = await reports.weekly_trend(viewer.actor, calendar, now, start, due_soon)
-    overdue = await reports.overdue_list(viewer.actor, calendar, now, start, end, due_soon)
+    items = await overdue.overdue_list(viewer.actor, calendar, now, start, end, due_soon)
     fmt_date = formatters(request)["fmt_date"]
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v) if error is None else ""
+    query = urlencode({k: v for k, v in params.items() if v}, safe="/") if error is None else ""
     return render(
-        request, "reports.html", status_code=422 if error else 200, report=report, trend=trend, overdue=overdue, params=params,
+        request, "reports.html", status_code=422 if error else 200, report=report, trend=trend, overdue=items, params=params,
         error=error, group_bys=reports.GROUP_BYS, group_labels=reports.GROUP_LABELS, rate_labels=reports.RATE_LABELS,
         no_leader=reports.NO_LEADER, chart=trend_chart(trend, lambda d: fmt_date(d)[:5]), series=SERIES,
         legend_marker=legend_marker, query=query, scoped=not sees_all_tasks(viewer.actor),
