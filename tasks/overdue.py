@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor
 from tasks.reports import Period, _as_date, _binder, _day_start, _scope, make_period
 from tasks.tables import Task
-from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, effective_due_on, overdue_cutoff, timeliness, working_days_overdue
+from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, effective_due_on, overdue_cutoff, timeliness
 
 
 @dataclass(slots=True)
@@ -76,67 +76,122 @@ async def overdue_list(
         raise Invalid(N_("The overdue list groups by division or leader: {value}"), fields={"group_by": N_("Must be division or leader")}, value=group_by)
     period = make_period(calendar, as_of, start, end)
     rows = await overdue_rows(period, calendar, _scope(actor, division_id))
+    if rows and due_soon_days < 0:
+        raise ValueError("due_soon_days must not be negative")  # as timeliness() says for any task
     today = calendar.today(as_of)
     zone = calendar.timezone
-    verdicts: dict[tuple, tuple[date, date, int] | None] = {}
-    back: dict[date, int] = {}
-    items = []
-    append = items.append
+    days = _WorkingDaysTo(calendar, today)
+    # Each distinct deadline is worked out once: (sort prefix, due_on, effective due, working days
+    # overdue), or None when not overdue. A running task (open or in progress as it stood) came
+    # through SQL's `due_on <= overdue_cutoff(today)`, which is exactly overdue; only a submitted
+    # one, judged as of its submission day, is decided here by timeliness().
+    running: dict[Any, tuple | None] = {}
+    submitted: dict[tuple, tuple | None] = {}
+    by_key: dict[int, OverdueItem] = {}
+    small_ids = True
     for r in rows:
-        state = r["st"]
-        key = (state, r["due_on"], r["completed_on"] if state == "submitted" else None)
-        verdict = verdicts.get(key, _UNSEEN)
-        if verdict is _UNSEEN:
-            verdict = verdicts[key] = _verdict(key, as_of, today, calendar, due_soon_days, back)
-        if verdict is None:
-            continue
+        if r["st"] == "submitted":
+            key = (r["due_on"], r["completed_on"])
+            verdict = submitted.get(key, _UNSEEN)
+            if verdict is _UNSEEN:
+                verdict = submitted[key] = _submitted_verdict(key, as_of, calendar, due_soon_days, days)
+            if verdict is None:
+                continue
+        else:
+            verdict = running.get(r["due_on"])
+            if verdict is None:
+                verdict = running[r["due_on"]] = _running_verdict(r["due_on"], calendar, days)
         reported_at = r["reported_at"]
-        if isinstance(reported_at, str):
-            reported_at = datetime.fromisoformat(reported_at)
+        if reported_at is not None:
+            if isinstance(reported_at, str):
+                reported_at = datetime.fromisoformat(reported_at)
+            reported_at = reported_at.astimezone(zone).date()
         issued = r["issued_on"]
-        append(OverdueItem(
-            r["id"], r["title"], r["number"], issued if issued is None or isinstance(issued, date) else _as_date(issued),
-            r["code"], r["division_name"], verdict[0], verdict[1], verdict[2],
-            r["full_name"] or r["username"] or "", r["note"] or "",
-            reported_at.astimezone(zone).date() if reported_at else None,
-        ))
-    items.sort(key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
+        task_id = r["id"]
+        small_ids = small_ids and 0 <= task_id < _ID_SPAN
+        by_key[verdict[0] + task_id] = OverdueItem(
+            task_id, r["title"], r["number"], issued if issued is None or isinstance(issued, date) else _as_date(issued),
+            r["code"], r["division_name"], verdict[1], verdict[2], verdict[3],
+            r["full_name"] or r["username"] or "", r["note"] or "", reported_at,
+        )
+    if small_ids:
+        # One integer per item orders it as (-working days overdue, effective due date, task id).
+        items = [by_key[k] for k in sorted(by_key)]
+    else:
+        items = sorted(by_key.values(), key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
     if group_by == "division":
-        items.sort(key=lambda i: i.division_name.casefold())
+        items = _stable_groups(items, lambda i: i.division_name, lambda name: name.casefold())
     elif group_by == "leader":
-        items.sort(key=lambda i: (not i.leader, i.leader.casefold()))
+        items = _stable_groups(items, lambda i: i.leader, lambda leader: (not leader, leader.casefold()))
     return items
 
 
 _UNSEEN = object()
+_ID_SPAN = 1 << 32
+_DAY_SPAN = 1 << 22  # above date.max.toordinal()
 
 
-def _verdict(key: tuple, as_of: datetime, today: date, calendar: WorkingCalendar, due_soon_days: int,
-             back: dict[date, int]) -> tuple[date, date, int] | None:
-    """(due_on, effective due date, working days overdue) of an overdue (state, due_on, completed_on), else None."""
-    dates = TaskDates(key[0], _as_date(key[1]), _as_date(key[2]))
+def _sort_prefix(effective: date, overdue_days: int) -> int:
+    return (-overdue_days * _DAY_SPAN + effective.toordinal()) * _ID_SPAN
+
+
+class _WorkingDaysTo:
+    """days[d] == calendar.working_days_between(d, today) for d <= today, counted backwards from
+    today once for every deadline in the list instead of day by day for each."""
+
+    def __init__(self, calendar: WorkingCalendar, today: date) -> None:
+        self.calendar = calendar
+        self.counts = {today: 0}
+        self.earliest, self.count = today, 0
+
+    def __getitem__(self, day: date) -> int:
+        counts = self.counts
+        if day not in counts:
+            earliest, count, is_working = self.earliest, self.count, self.calendar.is_working
+            while earliest > day:
+                count += is_working(earliest)
+                earliest -= timedelta(days=1)
+                counts[earliest] = count
+            self.earliest, self.count = earliest, count
+        return counts[day]
+
+
+def _running_verdict(due_on: Any, calendar: WorkingCalendar, days: _WorkingDaysTo) -> tuple:
+    """An open or in-progress task due on or before overdue_cutoff(today): overdue by the working
+    days from its effective due date to today."""
+    due = _as_date(due_on)
+    effective = calendar.effective_due(due)
+    overdue_days = days[effective]
+    return _sort_prefix(effective, overdue_days), due, effective, overdue_days
+
+
+def _submitted_verdict(key: tuple, as_of: datetime, calendar: WorkingCalendar, due_soon_days: int,
+                       days: _WorkingDaysTo) -> tuple | None:
+    """A task submitted after its due_on, overdue if submitted after its effective due date, by the
+    working days up to the submission day (as working_days_overdue() counts them)."""
+    dates = TaskDates("submitted", _as_date(key[0]), _as_date(key[1]))
     if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
         return None
     effective = effective_due_on(dates, calendar)
-    if dates.state == "submitted":
-        return dates.due_on, effective, working_days_overdue(dates, as_of, calendar)
-    # working_days_between(effective, today), counted once backwards from today for every deadline
-    # in the list instead of day by day for each.
-    if effective not in back:
-        back.update(_working_days_back(calendar, today, effective, back))
-    return dates.due_on, effective, back[effective]
+    # Both days are on or before today: the submission was on or before today, after the deadline.
+    overdue_days = days[effective] - days[dates.completed_on]
+    return _sort_prefix(effective, overdue_days), dates.due_on, effective, overdue_days
 
 
-def _working_days_back(calendar: WorkingCalendar, today: date, until: date, known: dict[date, int]) -> dict[date, int]:
-    """{day: calendar.working_days_between(day, today)} for every day from `until` up to `today`,
-    continuing from the earliest day already counted."""
-    day, count = (min(known), known[min(known)]) if known else (today, 0)
-    out = {day: count}
-    while day > until:
-        count += calendar.is_working(day)
-        day -= timedelta(days=1)
-        out[day] = count
-    return out
+def _stable_groups(items: list[OverdueItem], attribute: Callable[[OverdueItem], str], order: Callable[[str], Any]) -> list[OverdueItem]:
+    """`items` stably sorted by order(attribute(item)): each distinct value is ordered once."""
+    groups: dict[Any, list[OverdueItem]] = {}
+    keys: dict[str, Any] = {}
+    for item in items:
+        value = attribute(item)
+        key = keys.get(value, _UNSEEN)
+        if key is _UNSEEN:
+            key = keys[value] = order(value)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+        group.append(item)
+    return [item for key in sorted(groups) for item in groups[key]]
 
 
 def overdue_dict(items: list[OverdueItem]) -> list[dict[str, Any]]:
