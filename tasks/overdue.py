@@ -1,6 +1,7 @@
 """The weekly overdue list (DESIGN §6): every task overdue as of a time, with its directive, lead
 division, effective due date, working days overdue, leader in charge and last progress note.
-SQL prefilters with the cutoff of `overdue_cutoff`; timeliness() decides each task."""
+SQL selects the running tasks past `overdue_cutoff` (exactly the overdue ones) and the tasks
+submitted after their due_on; timeliness() decides each of the latter."""
 
 from __future__ import annotations
 
@@ -41,14 +42,16 @@ def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -
     st = f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END"
     sql = (
         f"SELECT t.id, t.title, {st} AS st, t.due_on, t.completed_on, d.number, d.issued_on, v.code, v.name AS division_name, "
-        "u.full_name, u.username, p.note, p.reported_at "
+        # The leader's full name, else username (an empty one counts as none); no note is ''.
+        "COALESCE(NULLIF(u.full_name, ''), u.username, '') AS leader, COALESCE(p.note, '') AS note, p.reported_at "
         "FROM task t JOIN directive d ON d.id = t.directive JOIN division v ON v.id = t.lead_division "
         "LEFT JOIN app_user u ON u.id = t.leader_in_charge "
         "LEFT JOIN progress_report p ON p.id = (SELECT MAX(q.id) FROM progress_report q "
         f"WHERE q.task = t.id AND q.reported_at <= {p(as_of)}) "
         f"WHERE t.due_on IS NOT NULL AND t.created_at <= {p(as_of)} "
         f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))} "
-        # Prefilter only; timeliness() decides below.
+        # A running task (as it stood) is overdue exactly when due_on <= overdue_cutoff(today); a
+        # task submitted after its due_on is only a candidate: timeliness() decides it below.
         f"AND ((t.state IN ('open', 'in_progress') AND t.due_on <= {p(oc)}) "
         f"OR (t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} AND t.due_on <= {p(oc)}) "
         f"OR (t.state = 'submitted' AND t.completed_on <= {p(day)} AND t.completed_on > t.due_on))"
@@ -112,7 +115,7 @@ async def overdue_list(
         by_key[verdict[0] + task_id] = OverdueItem(
             task_id, r["title"], r["number"], issued if issued is None or isinstance(issued, date) else _as_date(issued),
             r["code"], r["division_name"], verdict[1], verdict[2], verdict[3],
-            r["full_name"] or r["username"] or "", r["note"] or "", reported_at,
+            r["leader"], r["note"], reported_at,
         )
     if small_ids:
         # One integer per item orders it as (-working days overdue, effective due date, task id).
