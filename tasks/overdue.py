@@ -90,7 +90,8 @@ async def overdue_list(
     # one, judged as of its submission day, is decided here by timeliness().
     running: dict[Any, tuple | None] = {}
     submitted: dict[tuple, tuple | None] = {}
-    by_key: dict[int, OverdueItem] = {}
+    items: list[OverdueItem] = []
+    keys: list[int] = []
     small_ids = True
     for r in rows:
         if r["st"] == "submitted":
@@ -112,16 +113,19 @@ async def overdue_list(
         issued = r["issued_on"]
         task_id = r["id"]
         small_ids = small_ids and 0 <= task_id < _ID_SPAN
-        by_key[verdict[0] + task_id] = OverdueItem(
+        keys.append(verdict[0] + task_id)
+        items.append(OverdueItem(
             task_id, r["title"], r["number"], issued if issued is None or isinstance(issued, date) else _as_date(issued),
             r["code"], r["division_name"], verdict[1], verdict[2], verdict[3],
             r["leader"], r["note"], reported_at,
-        )
+        ))
     if small_ids:
-        # One integer per item orders it as (-working days overdue, effective due date, task id).
-        items = [by_key[k] for k in sorted(by_key)]
+        # One integer per item orders it as (-working days overdue, effective due date, task id);
+        # distinct, since the task ids are.
+        by_key = dict(zip(keys, items))
+        items = [by_key[k] for k in sorted(keys)]
     else:
-        items = sorted(by_key.values(), key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
+        items.sort(key=lambda i: (-i.working_days_overdue, i.effective_due_on, i.task_id))
     if group_by == "division":
         items = _stable_groups(items, lambda i: i.division_name, lambda name: name.casefold())
     elif group_by == "leader":
