@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fresh_db import migrate, reset_postgres  # noqa: E402
+
 ZONE = "Asia/Ho_Chi_Minh"
 AS_OF = datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc)  # Wednesday 11/03/2026, 09:00 in Hà Nội
 DIVISIONS, HEADS_PER_DIVISION, LEADERS, OFFICE = 20, 2, 6, 3  # a large Sở: 20 divisions, a head and a deputy each
@@ -140,31 +142,6 @@ async def seed_postgres(url: str, rows: dict) -> None:
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-
-
-async def reset_postgres(url: str) -> None:
-    import asyncpg
-
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    name = url.rsplit("/", 1)[1]
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-
-
-def migrate(url: str) -> None:
-    env = {**os.environ, "DONDOC_DATABASE_URL": url}
-    result = subprocess.run([sys.executable, "-m", "web.cli", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"migrate failed:\n{result.stdout}\n{result.stderr}")
 
 
 # --- the pass, in a process of its own ----------------------------------------------------------

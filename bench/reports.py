@@ -22,7 +22,6 @@ import os
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fresh_db import migrate, reset_postgres  # noqa: E402
 from tasks.calendar import build_calendar  # noqa: E402
 from tasks.db import bind_tables, close_engine, engine_from_url, open_engine  # noqa: E402
 from tasks.overdue import overdue_list, overdue_rows  # noqa: E402
@@ -96,22 +96,8 @@ COLUMNS = {
 }
 
 
-def migrate(url: str) -> None:
-    env = {**os.environ, "DONDOC_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "web.cli", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
-
-
 async def seed_postgres(url: str, data) -> None:
-    admin_url, _, name = url.rpartition("/")
-    conn = await asyncpg.connect(admin_url + "/postgres")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(url)
-    await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    await conn.close()
+    await reset_postgres(url)
     migrate(url)
     conn = await asyncpg.connect(url)
     try:

@@ -2,8 +2,7 @@
 ADD CONSTRAINT, which SQLite rejects, and ON CONFLICT needs a unique index on both engines.
 (Raw steps run before a migration's table steps, hence a migration of their own.)"""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from migrations.raw_indexes import index_migration
 
 INDEXES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS division_code_uq ON division (code)",
@@ -17,29 +16,9 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS audit_event_entity_ix ON audit_event (entity_type, entity_id)",
     "CREATE INDEX IF NOT EXISTS progress_report_task_ix ON progress_report (task, reported_at)",
 ]
-INDEX_NAMES = [sql.split(" IF NOT EXISTS ")[1].split(" ")[0] for sql in INDEXES]
-
-
-def _raw(sql):
-    async def run():
-        await Table.raw(sql).run()
-
-    return run
-
-
-async def _drop_indexes():
-    for name in INDEX_NAMES:
-        await Table.raw(f"DROP INDEX IF EXISTS {name}").run()
-
 
 ID = "2026-11-27T14:35:21:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "indexes"
 
-
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="tasks", description=DESCRIPTION)
-    for sql in INDEXES:
-        manager.add_raw(_raw(sql))
-    manager.add_raw_backwards(_drop_indexes)
-    return manager
+forwards = index_migration(ID, "tasks", DESCRIPTION, INDEXES)

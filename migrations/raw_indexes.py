@@ -1,0 +1,34 @@
+"""Index migrations as raw SQL, for every app. Piccolo's Unique emits ALTER TABLE … ADD CONSTRAINT,
+which SQLite rejects, and ON CONFLICT needs a unique index on both engines. Raw steps run before a
+migration's table steps, so indexes always come in a migration of their own, built here."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+
+def _index_name(create_sql: str) -> str:
+    return create_sql.split(" IF NOT EXISTS ")[1].split(" ")[0]
+
+
+def index_migration(migration_id: str, app_name: str, description: str, indexes: list[str]):
+    """The `forwards` of a migration that creates `indexes` (each `CREATE [UNIQUE] INDEX IF NOT
+    EXISTS name ON …`) and, backwards, drops them."""
+
+    def create(sql: str):
+        async def run():
+            await Table.raw(sql).run()
+
+        return run
+
+    async def drop_all():
+        for sql in indexes:
+            await Table.raw(f"DROP INDEX IF EXISTS {_index_name(sql)}").run()
+
+    async def forwards():
+        manager = MigrationManager(migration_id=migration_id, app_name=app_name, description=description)
+        for sql in indexes:
+            manager.add_raw(create(sql))
+        manager.add_raw_backwards(drop_all)
+        return manager
+
+    return forwards
