@@ -60,6 +60,9 @@ class Task(Table, tablename="task"):
     assignee = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     due_on = Date(null=True, default=None, index=True)
     original_due_on = Date(null=True, default=None)
+    # The deadline the task had already missed when the office moved it: the figures keep
+    # counting it late against this one (tasks.timeliness), the ladder urges towards due_on.
+    missed_due_on = Date(null=True, default=None)
     deadline_version = Integer(default=1)
     state = Varchar(length=16, default="open", index=True)
     state_reason = Text(default="")
