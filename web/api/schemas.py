@@ -27,6 +27,9 @@ WorkingDays = Annotated[int, Meta(ge=1, le=1000)]
 Reason = Annotated[str, Meta(min_length=1, max_length=2000, pattern=PLAIN)]
 Word = Annotated[str, Meta(max_length=16, pattern=PLAIN)]
 Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
+# The state the client saw the task in: when given, the change is made only if the task is still
+# in it (else 409), so two people acting on one page at once cannot both win.
+SeenState = Annotated[str, Meta(max_length=16, pattern=r"^[a-z_]+$")]
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True):
@@ -85,15 +88,19 @@ class DirectiveIn(Body):
 class ProgressIn(Body):
     percent: Percent
     note: Annotated[str, Meta(min_length=1, max_length=5000, pattern=PLAIN)]
+    expected_state: SeenState | None = None
 
 
 class SubmitIn(Body):
     note: Note = ""
+    # Refused when given: the completion day is the day of submission, by the app's clock.
     completed_on: date | None = None
+    expected_state: SeenState | None = None
 
 
 class ReasonIn(Body):
     reason: Reason
+    expected_state: SeenState | None = None
 
 
 class ExtensionIn(Body):
