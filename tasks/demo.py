@@ -279,17 +279,18 @@ class _Seeder:
         reason = rng.choice(EXTENSION_REASONS)
         if ext == "approved":  # created with an earlier deadline, then moved to `due` on request
             original = wd(-rng.randint(5, 15), due)
-            days = self.pick_days(max(first, wd(-3, original)), min(wd(2, original), end, wd(-1, due)), 1)
+            # Asked for before the deadline in force passes: afterwards only the office may move it.
+            days = self.pick_days(max(first, wd(-3, original)), min(original, end, wd(-1, due)), 1)
             if original > received and days:
                 created_due = original
                 events += [(days[0], self.request, (head, due, reason)), (days[0], self.decide, (decider, True, "Đồng ý gia hạn"))]
         elif ext == "refused":
-            days = self.pick_days(max(first, wd(-5, due)), end, 1)
+            days = self.pick_days(max(first, wd(-5, due)), min(end, due), 1)
             if days:
                 events += [(days[0], self.request, (head, wd(rng.randint(5, 15), max(due, days[0])), reason)),
                            (min(wd(1, days[0]), end), self.decide, (decider, False, "Nhiệm vụ cấp bách, đề nghị hoàn thành đúng hạn"))]
         elif ext == "pending":
-            days = self.pick_days(max(first, wd(-5)), end, 1)
+            days = self.pick_days(max(first, wd(-5)), min(end, due), 1)
             if days:
                 events.append((days[0], self.request, (head, wd(rng.randint(5, 15), max(due, self.today)), reason)))
         if resubmit:
@@ -351,6 +352,8 @@ class _Seeder:
         await extensions.decide_extension(self.engine, self.actors[user], when, self.ids[("ext", key)], approve, note)
 
     async def submit(self, when, key, user, completed) -> None:
+        # Submitted on the day it was completed: the completion day is the submission's.
+        assert self.cal.today(when) == completed
         number = self.rng.randint(100, 2500)
         await lifecycle.submit(self.engine, self.actors[user], when, self.cal, self.ids[key],
-                               f"Đã hoàn thành; kết quả báo cáo tại văn bản số {number}/SCT-{user.split('.')[1].upper()}", completed)
+                               f"Đã hoàn thành; kết quả báo cáo tại văn bản số {number}/SCT-{user.split('.')[1].upper()}")

@@ -1,76 +1,97 @@
-"""Extension requests (xin gia hạn): a head asks for a new deadline, a leader approves or refuses.
-Approval moves due_on, bumps deadline_version and keeps the original deadline."""
+"""Extension requests (xin gia hạn): the lead division's head asks for a new deadline before the
+one in force passes; the leader in charge (or the director) approves or refuses it, a refusal
+with a reason. Approval moves due_on, bumps deadline_version and keeps the original deadline.
+Both run under the task's row lock (tasks.lifecycle.locked), so one request can be pending and
+one decision can win."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from piccolo.engine.base import Engine
 
-from tasks.audit import refuse, write_event
+from tasks.audit import write_event
 from tasks.calendar import WorkingCalendar
-from tasks.db import transaction
 from tasks.errors import N_, Conflict, Invalid, NotFound
-from tasks.lifecycle import OPEN_STATES, STATE_LABELS, load_task
-from tasks.permissions import Actor, is_leader, leads_task
+from tasks.lifecycle import locked
+from tasks.permissions import Actor
+from tasks.state import Action
 from tasks.tables import ExtensionRequest, Task
 
 
+class ExtensionState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+def request_deadline(due_on: date, calendar: WorkingCalendar, notice_days: int) -> date:
+    """The last day on which an extension of a task due on `due_on` may be asked for: the
+    effective due date itself, or `notice_days` working days before it."""
+    effective = calendar.effective_due(due_on)
+    return calendar.add_working_days(effective, -notice_days) if notice_days else effective
+
+
 async def request_extension(
-    engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, requested_due_on: date, reason: str
+    engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, requested_due_on: date, reason: str,
+    notice_days: int = 0,
 ) -> dict:
     if not reason.strip():
         raise Invalid(N_("Give a reason."), fields={"reason": N_("Required")})
-    row, _ = await load_task(task_id)
-    if not leads_task(actor, row["lead_division"]):
-        raise await refuse(actor, now, "request_extension", "task", task_id, N_("Only the lead division may ask for an extension."), task_id=task_id)
-    async with transaction(engine):
-        row, _ = await load_task(task_id)
-        if row["state"] not in OPEN_STATES:
-            raise Conflict(N_("An extension can only be asked for a task in progress (it is {state})."), state=STATE_LABELS[row["state"]])
+    today = calendar.today(now)
+    async with locked(engine, actor, now, task_id, Action.REQUEST_EXTENSION) as (row, supports, facts):
         if row["due_on"] is None:
             raise Conflict(N_("This task has no deadline to extend."))
+        if row["missed_due_on"] is not None or today > request_deadline(row["due_on"], calendar, notice_days):
+            raise Conflict(
+                N_("An extension must be asked for before the deadline passes ({value}); now only the office can correct the deadline, and the task stays counted as late."),
+                value=request_deadline(row["due_on"], calendar, notice_days).strftime("%d/%m/%Y"),
+            )
         if requested_due_on <= row["due_on"]:
             raise Invalid(N_("The new deadline must be after the current one ({value})."), fields={"requested_due_on": N_("Not after the current deadline")}, value=row["due_on"].strftime("%d/%m/%Y"))
-        if requested_due_on <= calendar.today(now):
+        if requested_due_on <= today:
             raise Invalid(N_("The new deadline must be in the future."), fields={"requested_due_on": N_("Not in the future")})
-        if await ExtensionRequest.exists().where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == "pending")).run():
+        if await ExtensionRequest.exists().where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.PENDING)).run():
             raise Conflict(N_("An extension request for this task is already waiting for a decision."))
         ext = (
             await ExtensionRequest.insert(
                 ExtensionRequest(
                     task=task_id, requested_by=actor.id, previous_due_on=row["due_on"], requested_due_on=requested_due_on,
-                    reason=reason, state="pending", created_at=now,
+                    reason=reason, state=ExtensionState.PENDING, created_at=now,
                 )
             ).returning(*ExtensionRequest.all_columns()).run()
         )[0]
-        await write_event(actor=actor, at=now, action="request_extension", entity_type="extension", entity_id=ext["id"], task_id=task_id,
-                          before=None, after={"requested_due_on": requested_due_on, "previous_due_on": row["due_on"], "state": "pending"}, note=reason)
+        await write_event(actor=actor, at=now, action=Action.REQUEST_EXTENSION.value, entity_type="extension", entity_id=ext["id"], task_id=task_id,
+                          before=None, after={"requested_due_on": requested_due_on, "previous_due_on": row["due_on"], "state": ExtensionState.PENDING}, note=reason)
     return ext
 
 
 async def decide_extension(engine: Engine, actor: Actor, now: datetime, extension_id: int, approve: bool, note: str) -> dict:
-    ext = await ExtensionRequest.select().where(ExtensionRequest.id == extension_id).first().run()
+    if not approve and not note.strip():
+        raise Invalid(N_("Say why the extension is refused."), fields={"note": N_("Required")})
+    ext = await ExtensionRequest.select(ExtensionRequest.task).where(ExtensionRequest.id == extension_id).first().run()
     if ext is None:
         raise NotFound(N_("No extension request {value}."), value=extension_id)
-    if not is_leader(actor):
-        raise await refuse(actor, now, "decide_extension", "extension", extension_id, N_("Only a leader may decide on an extension."), task_id=ext["task"])
-    async with transaction(engine):
-        ext = await ExtensionRequest.select().where(ExtensionRequest.id == extension_id).first().run()
-        if ext["state"] != "pending":
+    # A refusal closes a request whatever became of the task; an approval needs it still running.
+    async with locked(engine, actor, now, ext["task"], Action.DECIDE_EXTENSION, check_transition=approve) as (task, supports, facts):
+        decided = {"state": ExtensionState.APPROVED if approve else ExtensionState.REFUSED, "decided_by": actor.id,
+                   "decided_at": now, "decision_note": note}
+        # Conditional on the request still pending: of two decisions, the second changes nothing.
+        changed = await ExtensionRequest.update({getattr(ExtensionRequest, k): v for k, v in decided.items()}).where(
+            (ExtensionRequest.id == extension_id) & (ExtensionRequest.state == ExtensionState.PENDING)
+        ).returning(*ExtensionRequest.all_columns()).run()
+        if not changed:
             raise Conflict(N_("This extension request has already been decided."))
-        task, _ = await load_task(ext["task"])
-        if approve and task["state"] not in (*OPEN_STATES, "paused"):
-            raise Conflict(N_("The task is no longer in progress (it is {state}); the extension cannot be approved."), state=STATE_LABELS[task["state"]])
-        decided = {"state": "approved" if approve else "refused", "decided_by": actor.id, "decided_at": now, "decision_note": note}
-        await ExtensionRequest.update({getattr(ExtensionRequest, k): v for k, v in decided.items()}).where(ExtensionRequest.id == extension_id).run()
-        before, after = {"state": "pending"}, {"state": decided["state"]}
+        request = changed[0]
+        before, after = {"state": ExtensionState.PENDING}, {"state": decided["state"]}
         if approve:
             # One event for the whole decision: the request closes and the deadline moves together.
-            moved = {"due_on": ext["requested_due_on"], "deadline_version": task["deadline_version"] + 1}
-            await Task.update({Task.due_on: moved["due_on"], Task.deadline_version: moved["deadline_version"], Task.updated_at: now}).where(Task.id == task["id"]).run()
+            moved = {"due_on": request["requested_due_on"], "deadline_version": task["deadline_version"] + 1}
+            await Task.update({Task.due_on: moved["due_on"], Task.deadline_version: moved["deadline_version"], Task.updated_at: now}).where(
+                Task.id == task["id"]).run()
             before |= {"due_on": task["due_on"], "deadline_version": task["deadline_version"]}
             after |= moved
         await write_event(actor=actor, at=now, action="approve_extension" if approve else "refuse_extension", entity_type="extension",
                           entity_id=extension_id, task_id=task["id"], before=before, after=after, note=note)
-    return {**ext, **decided}
+    return request

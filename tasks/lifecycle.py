@@ -1,27 +1,45 @@
 """The task lifecycle (DESIGN §3): progress, submission, confirmation, return, pause, cancel,
-reassignment and office correction. Each call is one transaction with its audit event."""
+reassignment and office correction. Each call is one transaction that holds the task's row lock
+from the first read to the audit event, so two app instances can never both win a change."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from piccolo.engine.base import Engine
 
 from tasks.audit import changed_only, refuse, write_event
+from tasks.authority import TaskFacts, director_id, is_lead_report, may
 from tasks.calendar import WorkingCalendar
-from tasks.db import transaction
+from tasks.db import is_sqlite, transaction
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.people import division_ids_by_code
-from tasks.permissions import Actor, Role, can_report_progress, can_view_task, is_leader, is_office, leads_task
+from tasks.permissions import Actor, Role
 from tasks.register import user_id_with_role
+from tasks.state import COMPLETED, STATE_LABELS, TRANSITIONS, Action, TaskState, allows, state_after
 from tasks.tables import ProgressReport, Task, TaskSupport
 
-OPEN_STATES = ("open", "in_progress")
 TRACKED_FIELDS = (
-    "title", "description", "lead_division", "leader_in_charge", "assignee", "due_on", "deadline_version",
+    "title", "description", "lead_division", "leader_in_charge", "assignee", "due_on", "missed_due_on", "deadline_version",
     "state", "state_reason", "percent", "completed_on", "priority", "starred",
 )
+
+REFUSALS = {
+    Action.REPORT_PROGRESS: N_("Only the lead or a supporting division may report progress on this task."),
+    Action.SUBMIT: N_("Only the lead division may submit this task as done."),
+    Action.CONFIRM: N_("Only the office may confirm completion."),
+    Action.RETURN: N_("Only the office may return a submitted task."),
+    Action.PAUSE: N_("Only a leader may pause a task."),
+    Action.RESUME: N_("Only a leader may resume a task."),
+    Action.CANCEL: N_("Only a leader may cancel a task."),
+    Action.ASSIGN: N_("Only the office may assign tasks."),
+    Action.CORRECT: N_("Only the office may correct a task."),
+    Action.STAR: N_("Only a leader or the office may star a task."),
+    Action.REQUEST_EXTENSION: N_("Only the lead division may ask for an extension."),
+    Action.DECIDE_EXTENSION: N_("Only the leader in charge of this task, or the director, may decide on its extension."),
+}
 
 
 async def support_division_ids(task_id: int) -> list[int]:
@@ -36,6 +54,18 @@ async def load_task(task_id: int) -> tuple[dict, list[int]]:
     return row, await support_division_ids(task_id)
 
 
+async def lock_task(engine: Engine, task_id: int) -> tuple[dict, list[int]]:
+    """The task as it is now, locked until the transaction ends: `FOR UPDATE` on PostgreSQL; on
+    SQLite the transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
+    query = Task.select().where(Task.id == task_id)
+    if not is_sqlite(engine):
+        query = query.lock_rows("UPDATE")
+    row = await query.first().run()
+    if row is None:
+        raise NotFound(N_("No task {value}."), value=task_id)
+    return row, await support_division_ids(task_id)
+
+
 def snapshot(row: dict, supports: list[int] | None = None) -> dict[str, Any]:
     snap = {k: row[k] for k in TRACKED_FIELDS}
     if supports is not None:
@@ -43,164 +73,149 @@ def snapshot(row: dict, supports: list[int] | None = None) -> dict[str, Any]:
     return snap
 
 
-Check = Callable[[Actor, dict, list[int]], bool]
+class _Refused(Exception):
+    """Raised inside the transaction so that it rolls back; the refusal is audited after it."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+
+@contextlib.asynccontextmanager
+async def locked(engine: Engine, actor: Actor, now: datetime, task_id: int, action: Action, *,
+                 expected_state: str | None = None, check_transition: bool = True) -> AsyncIterator[tuple[dict, list[int], TaskFacts]]:
+    """One change to a task: in one transaction, lock the row, check the actor's right and that the
+    task is still in a state the action starts from (and in `expected_state`, the state the
+    client saw), then let the caller write. A refusal (403) is audited in its own write, since
+    the refused change is not made; a lost race answers 409 saying what the task is now."""
+    try:
+        async with transaction(engine):
+            row, supports = await lock_task(engine, task_id)
+            director = await director_id() if action is Action.DECIDE_EXTENSION else None
+            facts = TaskFacts.of(row, supports, director)
+            if not may(actor, action, facts):
+                raise _Refused(action)
+            check_state(row["state"], action if check_transition else None, expected_state)
+            yield row, supports, facts
+    except _Refused as refused:
+        raise await refuse(actor, now, refused.action.value, "task", task_id, REFUSALS[refused.action], task_id=task_id) from None
+
+
+def check_state(state: str, action: Action | None, expected_state: str | None = None) -> None:
+    if expected_state is not None:
+        if expected_state not in TaskState._value2member_map_:
+            raise Invalid(N_("Unknown state: {value}"), fields={"expected_state": N_("Unknown state")}, value=expected_state)
+        if expected_state != state:
+            raise Conflict(N_("This task was changed meanwhile: it is now {state}. Reload the page and check it before acting."),
+                           state=STATE_LABELS[TaskState(state)])
+    if action is not None and not allows(action, state):
+        raise Conflict(TRANSITIONS[action].refusal, state=STATE_LABELS[TaskState(state)])
 
 
 async def _change(
-    engine: Engine,
-    actor: Actor,
-    now: datetime,
-    task_id: int,
-    action: str,
-    allowed: Check,
-    refusal: str,
-    apply: Callable[[dict, list[int]], Awaitable[dict[str, Any]]],
-    note: str = "",
+    engine: Engine, actor: Actor, now: datetime, task_id: int, action: Action,
+    apply: Callable[[dict, list[int], TaskFacts], Awaitable[dict[str, Any]]],
+    note: str = "", expected_state: str | None = None,
 ) -> dict:
-    """Load, authorise, apply and audit one change to a task, all in one transaction."""
-    row, supports = await load_task(task_id)
-    if not allowed(actor, row, supports):
-        raise await refuse(actor, now, action, "task", task_id, refusal, task_id=task_id)
-    async with transaction(engine):
-        row, supports = await load_task(task_id)  # again, inside the lock: the state may have moved
-        values = await apply(row, supports)
+    """Lock, authorise, apply and audit one change to a task, all in one transaction."""
+    async with locked(engine, actor, now, task_id, action, expected_state=expected_state) as (row, supports, facts):
+        values = await apply(row, supports, facts)
         new_supports = values.pop("_supports", supports)
         if values:
             values["updated_at"] = now
             await Task.update({getattr(Task, k): v for k, v in values.items()}).where(Task.id == task_id).run()
         after_row = {**row, **values}
         before, after = changed_only(snapshot(row, supports), snapshot(after_row, new_supports))
-        await write_event(actor=actor, at=now, action=action, entity_type="task", entity_id=task_id, task_id=task_id, before=before, after=after, note=note)
+        event = "star" if action is Action.STAR and after_row["starred"] else "unstar" if action is Action.STAR else action.value
+        await write_event(actor=actor, at=now, action=event, entity_type="task", entity_id=task_id, task_id=task_id,
+                          before=before, after=after, note=note)
     return after_row
 
 
-STATE_LABELS = {
-    "open": N_("newly assigned"),
-    "in_progress": N_("in progress"),
-    "submitted": N_("submitted, awaiting confirmation"),
-    "done": N_("done"),
-    "paused": N_("paused"),
-    "cancelled": N_("cancelled"),
-}
-
-
-def _require_state(row: dict, states: tuple[str, ...], message: str) -> None:
-    if row["state"] not in states:
-        raise Conflict(message, state=STATE_LABELS[row["state"]])
-
-
-async def report_progress(engine: Engine, actor: Actor, now: datetime, task_id: int, percent: int, note: str) -> dict:
+async def report_progress(engine: Engine, actor: Actor, now: datetime, task_id: int, percent: int, note: str,
+                          expected_state: str | None = None) -> dict:
     """A supporting division's report is kept in the record; the task's percent and state follow
-    the lead division's reports only."""
+    the lead division's reports only, so the percent is always that of its latest lead report."""
     if not 0 <= percent <= 100:
         raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Out of range")})
     if not note.strip():
         raise Invalid(N_("Say what was done."), fields={"note": N_("Required")})
 
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, OPEN_STATES, N_("Progress can only be reported on a task in progress (it is {state})."))
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         await ProgressReport.insert(
             ProgressReport(task=task_id, division=actor.division_id, author=actor.id, percent=percent, note=note, reported_at=now)
         ).run()
-        if not leads_task(actor, row["lead_division"]):
+        if not is_lead_report(actor, facts):
             return {}
-        return {"percent": percent, "state": "in_progress"}
+        return {"percent": percent, "state": state_after(Action.REPORT_PROGRESS, row["state"])}
 
-    return await _change(
-        engine, actor, now, task_id, "report_progress",
-        lambda a, r, s: can_report_progress(a, r["lead_division"], s),
-        N_("Only the lead or a supporting division may report progress on this task."),
-        apply, note=note,
-    )
+    return await _change(engine, actor, now, task_id, Action.REPORT_PROGRESS, apply, note=note, expected_state=expected_state)
 
 
-async def submit(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, note: str, completed_on: date | None) -> dict:
+async def submit(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, note: str,
+                 completed_on: date | None = None, expected_state: str | None = None) -> dict:
+    """The completion day is the day the division submits, by the app's clock: nobody chooses it
+    here (the office may correct it afterwards, with a reason)."""
+    if completed_on is not None:
+        raise Invalid(N_("The completion day is the day of submission and cannot be chosen; the office may correct it, with a reason."),
+                      fields={"completed_on": N_("Cannot be chosen")})
     today = calendar.today(now)
-    completed = completed_on or today
-    if completed > today:
-        raise Invalid(N_("The completion date cannot be in the future."), fields={"completed_on": N_("In the future")})
 
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, OPEN_STATES, N_("Only a task in progress can be submitted as done (it is {state})."))
-        if completed < row["created_at"].astimezone(calendar.timezone).date():
-            raise Invalid(N_("The completion date is before the task was created."), fields={"completed_on": N_("Too early")})
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         await ProgressReport.insert(
             ProgressReport(task=task_id, division=actor.division_id, author=actor.id, percent=100, note=note, reported_at=now)
         ).run()
-        return {"state": "submitted", "percent": 100, "completed_on": completed}
+        return {"state": state_after(Action.SUBMIT, row["state"]), "percent": 100, "completed_on": today}
 
-    return await _change(
-        engine, actor, now, task_id, "submit",
-        lambda a, r, s: leads_task(a, r["lead_division"]),
-        N_("Only the lead division may submit this task as done."),
-        apply, note=note,
-    )
+    return await _change(engine, actor, now, task_id, Action.SUBMIT, apply, note=note, expected_state=expected_state)
 
 
-async def confirm(engine: Engine, actor: Actor, now: datetime, task_id: int) -> dict:
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, ("submitted",), N_("Only a submitted task can be confirmed (it is {state})."))
-        return {"state": "done"}
+async def confirm(engine: Engine, actor: Actor, now: datetime, task_id: int, expected_state: str | None = None) -> dict:
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
+        if row["completed_on"] is None:  # the database refuses it too; say it in words first
+            raise Conflict(N_("This task has no completion day; the office must correct it before confirming."))
+        return {"state": state_after(Action.CONFIRM, row["state"])}
 
-    return await _change(engine, actor, now, task_id, "confirm", lambda a, r, s: is_office(a),
-                         N_("Only the office may confirm completion."), apply)
+    return await _change(engine, actor, now, task_id, Action.CONFIRM, apply, expected_state=expected_state)
 
 
-async def return_task(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str) -> dict:
+async def return_task(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str, expected_state: str | None = None) -> dict:
     _require_reason(reason)
 
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, ("submitted",), N_("Only a submitted task can be returned (it is {state})."))
-        return {"state": "in_progress", "completed_on": None, "state_reason": reason}
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
+        return {"state": state_after(Action.RETURN, row["state"]), "completed_on": None, "state_reason": reason}
 
-    return await _change(engine, actor, now, task_id, "return", lambda a, r, s: is_office(a),
-                         N_("Only the office may return a submitted task."), apply, note=reason)
+    return await _change(engine, actor, now, task_id, Action.RETURN, apply, note=reason, expected_state=expected_state)
 
 
-def _require_reason(reason: str) -> None:
+def _require_reason(reason: str, field: str = "reason") -> None:
     if not reason.strip():
-        raise Invalid(N_("Give a reason."), fields={"reason": N_("Required")})
+        raise Invalid(N_("Give a reason."), fields={field: N_("Required")})
 
 
-async def pause(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str) -> dict:
-    _require_reason(reason)
+def _reasoned(action: Action, extra: Callable[[dict], dict] = lambda row: {}):
+    async def service(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str, expected_state: str | None = None) -> dict:
+        _require_reason(reason)
 
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, (*OPEN_STATES, "submitted"), N_("Only an unfinished task can be paused (it is {state})."))
-        return {"state": "paused", "state_reason": reason}
+        async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
+            return {"state": state_after(action, row["state"], percent=row["percent"]), "state_reason": reason, **extra(row)}
 
-    return await _change(engine, actor, now, task_id, "pause", lambda a, r, s: is_leader(a),
-                         N_("Only a leader may pause a task."), apply, note=reason)
+        return await _change(engine, actor, now, task_id, action, apply, note=reason, expected_state=expected_state)
 
-
-async def resume(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str) -> dict:
-    _require_reason(reason)
-
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, ("paused",), N_("Only a paused task can be resumed (it is {state})."))
-        return {"state": "in_progress" if row["percent"] > 0 else "open", "state_reason": reason, "completed_on": None}
-
-    return await _change(engine, actor, now, task_id, "resume", lambda a, r, s: is_leader(a),
-                         N_("Only a leader may resume a task."), apply, note=reason)
+    service.__name__ = action.value
+    return service
 
 
-async def cancel(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str) -> dict:
-    _require_reason(reason)
-
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, (*OPEN_STATES, "submitted", "paused"), N_("Only an unfinished task can be cancelled (it is {state})."))
-        return {"state": "cancelled", "state_reason": reason}
-
-    return await _change(engine, actor, now, task_id, "cancel", lambda a, r, s: is_leader(a),
-                         N_("Only a leader may cancel a task."), apply, note=reason)
+pause = _reasoned(Action.PAUSE)
+# A paused task had not been finished: it goes back to the division with no completion day.
+resume = _reasoned(Action.RESUME, lambda row: {"completed_on": None})
+cancel = _reasoned(Action.CANCEL)
 
 
 async def assign(
     engine: Engine, actor: Actor, now: datetime, task_id: int, *,
     lead_division: str, support_divisions: list[str], leader_in_charge: str | None, assignee: str | None,
 ) -> dict:
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, (*OPEN_STATES, "submitted", "paused"), N_("A finished task cannot be reassigned (it is {state})."))
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         lead = await division_ids_by_code([lead_division], "lead_division")
         support_ids = await division_ids_by_code(support_divisions, "support_divisions")
         if lead_division in support_ids:
@@ -215,40 +230,65 @@ async def assign(
             "_supports": sorted(set(support_ids.values())),
         }
 
-    return await _change(engine, actor, now, task_id, "assign", lambda a, r, s: is_office(a),
-                         N_("Only the office may assign tasks."), apply)
+    return await _change(engine, actor, now, task_id, Action.ASSIGN, apply)
 
 
-async def correct(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str, changes: dict[str, Any]) -> dict:
-    """An office correction of a recording mistake (title, description, deadline, priority).
-    A deadline change here bumps the deadline version, like an approved extension."""
+CORRECTABLE = {"title", "description", "due_on", "priority", "starred", "completed_on"}
+
+
+async def correct(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, reason: str,
+                  changes: dict[str, Any]) -> dict:
+    """An office correction of a recording mistake (title, description, deadline, priority, the
+    completion day of a submitted or done task). A deadline change bumps the deadline version,
+    like an approved extension; moving a deadline the task has already missed keeps the missed one
+    (`missed_due_on`), so the figures go on counting the task late against it."""
     _require_reason(reason)
-    allowed = {"title", "description", "due_on", "priority", "starred"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - CORRECTABLE
     if unknown:
         raise Invalid(N_("These fields cannot be corrected here: {value}"), value=", ".join(sorted(unknown)))
     if "title" in changes and not str(changes["title"]).strip():
         raise Invalid(N_("A task needs a title."), fields={"title": N_("Required")})
+    today = calendar.today(now)
 
-    async def apply(row: dict, supports: list[int]) -> dict:
-        _require_state(row, (*OPEN_STATES, "submitted", "paused", "done"), N_("A cancelled task cannot be corrected (it is {state})."))
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         values = {k: v for k, v in changes.items() if row[k] != v}
+        if "completed_on" in values:
+            _check_completion_day(row, values["completed_on"], today, calendar)
         if "due_on" in values:
             values["deadline_version"] = row["deadline_version"] + 1
+            missed = missed_deadline(row, today, calendar)
+            if missed is not None:
+                new = values["due_on"]
+                values["missed_due_on"] = missed if new is None else min(missed, new)
         return values
 
-    return await _change(engine, actor, now, task_id, "correct", lambda a, r, s: is_office(a),
-                         N_("Only the office may correct a task."), apply, note=reason)
+    return await _change(engine, actor, now, task_id, Action.CORRECT, apply, note=reason)
+
+
+def missed_deadline(row: dict, today: date, calendar: WorkingCalendar) -> date | None:
+    """The deadline that counts (an earlier missed one, else due_on) when the task has already
+    missed it: as of its completion day once the division said it was done, else as of today."""
+    counted = row["missed_due_on"] if row["missed_due_on"] is not None else row["due_on"]
+    if counted is None:
+        return None
+    reference = row["completed_on"] if row["state"] in COMPLETED and row["completed_on"] is not None else today
+    return counted if calendar.effective_due(counted) < reference else None
+
+
+def _check_completion_day(row: dict, completed_on: date | None, today: date, calendar: WorkingCalendar) -> None:
+    if row["state"] not in COMPLETED:
+        raise Conflict(N_("Only a submitted or done task has a completion day to correct (it is {state})."),
+                       state=STATE_LABELS[TaskState(row["state"])])
+    if completed_on is None:
+        raise Invalid(N_("A finished task needs its completion day."), fields={"completed_on": N_("Required")})
+    if completed_on > today:
+        raise Invalid(N_("The completion date cannot be in the future."), fields={"completed_on": N_("In the future")})
+    if completed_on < row["created_at"].astimezone(calendar.timezone).date():
+        raise Invalid(N_("The completion date is before the task was created."), fields={"completed_on": N_("Too early")})
 
 
 async def set_starred(engine: Engine, actor: Actor, now: datetime, task_id: int, starred: bool) -> dict:
-    async def apply(row: dict, supports: list[int]) -> dict:
+    async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         return {"starred": starred} if row["starred"] != starred else {}
 
-    return await _change(engine, actor, now, task_id, "star" if starred else "unstar",
-                         lambda a, r, s: is_leader(a) or is_office(a),
-                         N_("Only a leader or the office may star a task."), apply)
-
-
-def viewer_may_see(actor: Actor, row: dict, supports: list[int]) -> bool:
-    return can_view_task(actor, row["lead_division"], supports)
+    return await _change(engine, actor, now, task_id, Action.STAR, apply)

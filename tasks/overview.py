@@ -9,8 +9,11 @@ from datetime import date, datetime, timedelta
 from piccolo.query.functions.aggregate import Count
 
 from tasks.calendar import WorkingCalendar
-from tasks.lifecycle import OPEN_STATES, load_task
-from tasks.permissions import Actor, can_report_progress, is_leader, is_office, leads_task
+from tasks.authority import TaskFacts, available, director_id, may, may_decide
+from tasks.extensions import ExtensionState
+from tasks.lifecycle import load_task
+from tasks.permissions import Actor
+from tasks.state import Action
 from tasks.tables import Directive, ExtensionRequest, Task, User
 from tasks.timeliness import TaskDates, Timeliness, working_days_overdue
 
@@ -38,14 +41,21 @@ def group_by_timeliness(items: list[dict]) -> list[tuple[str, list[dict]]]:
     return ordered
 
 
-async def pending_extensions() -> list[dict]:
-    return await ExtensionRequest.select(
+async def pending_extensions(actor: Actor | None = None) -> list[dict]:
+    """The requests waiting for a decision, each with `may_decide` for `actor` (the leader in
+    charge of its task, or the director)."""
+    rows = await ExtensionRequest.select(
         ExtensionRequest.id, ExtensionRequest.task, ExtensionRequest.previous_due_on, ExtensionRequest.requested_due_on,
         ExtensionRequest.reason, ExtensionRequest.created_at,
         ExtensionRequest.task.title.as_alias("task_title"),
         ExtensionRequest.task.lead_division.code.as_alias("division"),
+        ExtensionRequest.task.leader_in_charge.as_alias("leader_in_charge"),
         ExtensionRequest.requested_by.full_name.as_alias("requested_by"),
-    ).where(ExtensionRequest.state == "pending").order_by(ExtensionRequest.id).run()
+    ).where(ExtensionRequest.state == ExtensionState.PENDING).order_by(ExtensionRequest.id).run()
+    director = await director_id() if rows and actor is not None else None
+    for r in rows:
+        r["may_decide"] = actor is not None and may_decide(actor, r["leader_in_charge"], director)
+    return rows
 
 
 async def get_extension(extension_id: int) -> dict | None:
@@ -78,27 +88,21 @@ async def list_directives(q: str | None = None, limit: int = 50, offset: int = 0
     return rows, await count.run()
 
 
+# The task page's names for the actions of the transition table.
+PAGE_ACTIONS = {Action.REPORT_PROGRESS: "progress", Action.REQUEST_EXTENSION: "extension", Action.DECIDE_EXTENSION: "decide"}
+
+
 async def task_actions(actor: Actor, task_id: int) -> set[str]:
     """The actions this viewer may take on this task now, by role, division and state: the page
-    shows exactly these (the services check again on every request)."""
+    shows exactly these (the services check again on every request). "decide" is there when a
+    request is pending and this viewer decides it."""
     row, supports = await load_task(task_id)
-    state, actions = row["state"], set()
-    if state in OPEN_STATES and can_report_progress(actor, row["lead_division"], supports):
-        actions.add("progress")
-    if leads_task(actor, row["lead_division"]) and state in OPEN_STATES:
-        actions.add("submit")
-        if row["due_on"] is not None:
-            actions.add("extension")
-    if is_office(actor) and state == "submitted":
-        actions |= {"confirm", "return"}
-    if is_leader(actor):
-        if state in (*OPEN_STATES, "submitted"):
-            actions |= {"pause", "cancel"}
-        if state == "paused":
-            actions |= {"resume", "cancel"}
-    if is_leader(actor) or is_office(actor):
-        actions.add("star")
-    return actions
+    pending = await ExtensionRequest.exists().where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.PENDING)).run()
+    facts = TaskFacts.of(row, supports, await director_id() if pending else None)
+    actions = available(actor, facts)
+    if pending and may(actor, Action.DECIDE_EXTENSION, facts):
+        actions.add(Action.DECIDE_EXTENSION)
+    return {PAGE_ACTIONS.get(a, a.value) for a in actions}
 
 
 async def user_names(user_ids: set[int]) -> dict[int, str]:

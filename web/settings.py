@@ -26,6 +26,9 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"
     secret_key: str = DEV_SECRET_KEY
     due_soon_days: int = 3
+    # An extension must be asked for at least this many working days before the deadline (0: up to
+    # the deadline day itself).
+    extension_notice_days: int = 0
     token_ttl_hours: int = 12
     # The in-process escalation scheduler. Off when the dataclass is built directly (tests, tools);
     # from the environment it is on unless DONDOC_SCHEDULER=off.
@@ -76,6 +79,9 @@ class Settings:
         due_soon = get("DUE_SOON_DAYS", str(cls.due_soon_days))
         if not due_soon.isdigit() or not 0 <= int(due_soon) <= 60:
             raise SettingsError(f"DONDOC_DUE_SOON_DAYS: expected a whole number 0–60, got {due_soon!r}")
+        notice = get("EXTENSION_NOTICE_DAYS", str(cls.extension_notice_days))
+        if not notice.isdigit() or not 0 <= int(notice) <= 60:
+            raise SettingsError(f"DONDOC_EXTENSION_NOTICE_DAYS: expected a whole number 0–60, got {notice!r}")
         scheduler = (get("SCHEDULER", "on") or "on").lower()
         if scheduler not in ("on", "off"):
             raise SettingsError(f"DONDOC_SCHEDULER: expected on or off, got {scheduler!r}")
@@ -90,5 +96,6 @@ class Settings:
             timezone=tz,
             secret_key=secret_key,
             due_soon_days=int(due_soon),
+            extension_notice_days=int(notice),
             scheduler=scheduler == "on",
         )

@@ -77,6 +77,11 @@ async def world(db, client, clock, settings) -> World:
                                                         "role": role, "division": division, "password": PASSWORD})
         assert r.status_code == 201, r.text
         w.user_ids[username] = r.json()["id"]
+    # The admin names the Giám đốc as director (else the first leader created, pgd.hai, stands in).
+    ladder = (await w.get("quantri", "/api/v1/settings/escalation")).json()
+    ladder.pop("effective_director")
+    r = await client.put("/api/v1/settings/escalation", json={**ladder, "director": "giamdoc"}, headers=w.auth("quantri"))
+    assert r.status_code == 200, r.text
     return w
 
 

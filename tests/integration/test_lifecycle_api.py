@@ -84,8 +84,8 @@ async def test_a_supporting_division_reports_but_the_task_follows_the_lead(world
 
 async def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(world, clock):
     task_id = await one_task(world)
-    clock.at = datetime(2026, 3, 23, 2, 0, tzinfo=timezone.utc)  # Monday after the Friday deadline
-    assert (await world.get("vanphong", f"/api/v1/tasks/{task_id}")).json()["timeliness"] == "overdue"
+    clock.at = datetime(2026, 3, 19, 2, 0, tzinfo=timezone.utc)  # Thursday, the day before the Friday deadline
+    assert (await world.get("vanphong", f"/api/v1/tasks/{task_id}")).json()["timeliness"] == "due_soon"
     r = await world.post("truong.qlnl", f"/api/v1/tasks/{task_id}/extensions", {"requested_due_on": "2026-04-10", "reason": "Chờ số liệu của EVN"})
     assert r.status_code == 201, r.text
     extension_id = r.json()["id"]
@@ -96,7 +96,7 @@ async def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(w
     assert (task["due_on"], task["original_due_on"], task["deadline_version"]) == ("2026-04-10", "2026-03-20", 2)
     assert task["timeliness"] == "on_track"
     assert task["extensions"][0]["state"] == "approved"
-    r = await world.post("giamdoc", f"/api/v1/extensions/{extension_id}/decision", {"approve": False})
+    r = await world.post("pgd.hai", f"/api/v1/extensions/{extension_id}/decision", {"approve": False, "note": "Đổi ý"})
     assert r.status_code == 409
 
 
@@ -105,7 +105,7 @@ async def test_a_refused_extension_leaves_the_deadline(world, clock):
     r = await world.post("truong.qlnl", f"/api/v1/tasks/{task_id}/extensions", {"requested_due_on": "2026-04-10", "reason": "Thiếu người"})
     second = await world.post("truong.qlnl", f"/api/v1/tasks/{task_id}/extensions", {"requested_due_on": "2026-04-15", "reason": "Lại"})
     assert second.status_code == 409  # one pending request at a time
-    r = await world.post("giamdoc", f"/api/v1/extensions/{r.json()['id']}/decision", {"approve": False, "note": "Không đồng ý"})
+    r = await world.post("pgd.hai", f"/api/v1/extensions/{r.json()['id']}/decision", {"approve": False, "note": "Không đồng ý"})
     assert r.status_code == 200
     task = (await world.get("vanphong", f"/api/v1/tasks/{task_id}")).json()
     assert (task["due_on"], task["deadline_version"]) == ("2026-03-20", 1)
@@ -195,7 +195,7 @@ async def test_every_mutation_leaves_exactly_one_audit_event_with_actor_time_bef
     steps = [
         ("truong.qlnl", f"/api/v1/tasks/{task_id}/progress", {"percent": 30, "note": "Bắt đầu"}),
         ("truong.qlnl", f"/api/v1/tasks/{task_id}/extensions", {"requested_due_on": "2026-04-03", "reason": "Chờ EVN"}),
-        ("giamdoc", "/api/v1/extensions/{ext}/decision", {"approve": True, "note": "Đồng ý"}),
+        ("pgd.hai", "/api/v1/extensions/{ext}/decision", {"approve": True, "note": "Đồng ý"}),
         ("giamdoc", f"/api/v1/tasks/{task_id}/pause", {"reason": "Tạm dừng"}),
         ("giamdoc", f"/api/v1/tasks/{task_id}/resume", {"reason": "Tiếp tục"}),
         ("vanphong", f"/api/v1/tasks/{task_id}/assign", {"lead_division": "QLNL", "support_divisions": [], "leader_in_charge": "pgd.hai"}),

@@ -169,12 +169,12 @@ class TaskController(Controller):
 
     @post("/{task_id:int}/progress", status_code=200)
     async def progress(self, task_id: RecordId, data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.report_progress(engine, actor, now, task_id, data.percent, data.note)
+        await lifecycle.report_progress(engine, actor, now, task_id, data.percent, data.note, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/submit", status_code=200)
     async def submit(self, task_id: RecordId, data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.submit(engine, actor, now, calendar, task_id, data.note, data.completed_on)
+        await lifecycle.submit(engine, actor, now, calendar, task_id, data.note, data.completed_on, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/confirm", status_code=200)
@@ -184,22 +184,22 @@ class TaskController(Controller):
 
     @post("/{task_id:int}/return", status_code=200)
     async def return_task(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.return_task(engine, actor, now, task_id, data.reason)
+        await lifecycle.return_task(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/pause", status_code=200)
     async def pause(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.pause(engine, actor, now, task_id, data.reason)
+        await lifecycle.pause(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/resume", status_code=200)
     async def resume(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.resume(engine, actor, now, task_id, data.reason)
+        await lifecycle.resume(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/cancel", status_code=200)
     async def cancel(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.cancel(engine, actor, now, task_id, data.reason)
+        await lifecycle.cancel(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/assign", status_code=200)
@@ -210,17 +210,18 @@ class TaskController(Controller):
 
     @patch("/{task_id:int}")
     async def correct(self, task_id: RecordId, data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "starred") if getattr(data, k) is not None}
+        changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "starred", "completed_on") if getattr(data, k) is not None}
         if data.clear_due_on:
             if data.due_on is not None:
                 raise Invalid(N_("Give the deadline as a date or as a number of working days, not both."), fields={"due_on": N_("Choose one")})
             changes["due_on"] = None
-        await lifecycle.correct(engine, actor, now, task_id, data.reason, changes)
+        await lifecycle.correct(engine, actor, now, calendar, task_id, data.reason, changes)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/extensions", status_code=201)
-    async def request_extension(self, task_id: RecordId, data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep) -> dict:
-        return await extensions.request_extension(engine, actor, now, calendar, task_id, data.requested_due_on, data.reason)
+    async def request_extension(self, task_id: RecordId, data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, state: State) -> dict:
+        return await extensions.request_extension(engine, actor, now, calendar, task_id, data.requested_due_on, data.reason,
+                                                  notice_days=state.settings.extension_notice_days)
 
 
 class ExtensionController(Controller):

@@ -126,6 +126,7 @@ class CorrectionIn(Body):
     description: LongText | None = None
     due_on: date | None = None
     clear_due_on: bool = False
+    completed_on: date | None = None
     priority: Annotated[int, Meta(ge=0, le=9)] | None = None
     starred: bool | None = None
 

@@ -21,7 +21,7 @@ from tasks import calendar_days
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
-from tasks.lifecycle import STATE_LABELS
+from tasks.state import STATE_LABELS
 from tasks.permissions import Role
 from web.errors import internal_error_handler
 from web.sessions import Viewer, session_viewer

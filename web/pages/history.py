@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tasks.errors import N_
-from tasks.lifecycle import STATE_LABELS
+from tasks.state import STATE_LABELS
 
 ACTIONS = {
     "create_task": N_("Task created"),

@@ -33,7 +33,7 @@ async def leader_overview(request: Request, state: State, viewer: ViewerDep, cal
     starred = await queries.list_tasks(viewer.actor, queries.TaskFilter(starred=True, limit=queries.MAX_PAGE), now, calendar, due_soon)
     return render(request, "leader.html", figures=completion.rows, total=completion.total,
                   overdue=overview.with_days_overdue(overdue["items"], now, calendar), starred=starred["items"],
-                  extensions=await overview.pending_extensions(), leaders=await leader_names(), msg=request.query_params.get("msg"))
+                  extensions=await overview.pending_extensions(viewer.actor), leaders=await leader_names(), msg=request.query_params.get("msg"))
 
 
 ROUTES = [my_division, leader_overview]

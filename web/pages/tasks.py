@@ -49,6 +49,11 @@ async def leader_names() -> dict[str, str]:
     return {u["username"]: u["full_name"] or u["username"] for u in await accounts.users_with_role(Role.LEADER)}
 
 
+def seen_state(form) -> str | None:
+    """The state the page showed the task in (a hidden field of every action form)."""
+    return (form.get("expected_state") or "").strip()[:16] or None
+
+
 def task_filter(params: dict[str, str], per_page: int, page: int) -> queries.TaskFilter:
     wanted = []
     for value in (params.get("timeliness") or "").split(","):
@@ -144,7 +149,8 @@ async def progress(request: Request, state: State, viewer: ViewerDep, calendar: 
         percent = parse_int(form.get("percent"), "percent", 0, 100)
         if percent is None:
             raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Required")})
-        await lifecycle.report_progress(state.engine, viewer.actor, now, task_id, percent, text(form, "note", 5000))
+        await lifecycle.report_progress(state.engine, viewer.actor, now, task_id, percent, text(form, "note", 5000),
+                                        expected_state=seen_state(form))
     return await _act(request, state, viewer, calendar, task_id, work, "progress_saved")
 
 
@@ -152,7 +158,7 @@ async def progress(request: Request, state: State, viewer: ViewerDep, calendar: 
 async def submit(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         await lifecycle.submit(state.engine, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
-                               parse_date(form.get("completed_on"), "completed_on"))
+                               parse_date(form.get("completed_on"), "completed_on"), expected_state=seen_state(form))
     return await _act(request, state, viewer, calendar, task_id, work, "submitted")
 
 
@@ -162,7 +168,8 @@ async def request_extension(request: Request, state: State, viewer: ViewerDep, c
         new_date = parse_date(form.get("requested_due_on"), "requested_due_on")
         if new_date is None:
             raise Invalid(N_("Give the new deadline."), fields={"requested_due_on": N_("Required")})
-        await extensions.request_extension(state.engine, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"))
+        await extensions.request_extension(state.engine, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"),
+                                           notice_days=state.settings.extension_notice_days)
     return await _act(request, state, viewer, calendar, task_id, work, "extension_requested")
 
 
@@ -176,7 +183,7 @@ async def confirm(request: Request, state: State, viewer: ViewerDep, calendar: C
 @post("/tasks/{task_id:int}/return", include_in_schema=False)
 async def return_task(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.return_task(state.engine, viewer.actor, now, task_id, text(form, "reason"))
+        await lifecycle.return_task(state.engine, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
     return await _act(request, state, viewer, calendar, task_id, work, "returned")
 
 
@@ -204,7 +211,7 @@ def _reasoned(name: str, service, msg: str):
     @post(f"/tasks/{{task_id:int}}/{name}", include_in_schema=False, name=f"task-{name}")
     async def handler(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
         async def work(form, now):
-            await service(state.engine, viewer.actor, now, task_id, text(form, "reason"))
+            await service(state.engine, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
         return await _act(request, state, viewer, calendar, task_id, work, msg)
     return handler
 
