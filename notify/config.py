@@ -13,13 +13,13 @@ from piccolo.engine.base import Engine
 
 from notify.ladder import DEFAULT_LADDER, MAX_OFFSET, RECIPIENT_KINDS, Ladder, Rule, WorkingHours
 from tasks.audit import refuse, write_event
+from tasks.authority import DIRECTOR_KEY, director
 from tasks.db import transaction
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, is_admin
 from tasks.tables import Setting, User
 
 LADDER_KEY = "escalation"
-DIRECTOR_KEY = "director"
 MAX_RULES = 20
 RULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -97,17 +97,12 @@ class Director:
 
 
 async def load_director() -> Director:
-    """The leader the admin chose as director; while none is chosen (or the choice is no longer an
-    active leader), the active leader with the lowest id."""
-    chosen = await _setting(DIRECTOR_KEY)
-    if isinstance(chosen, int):
-        row = await User.select(User.id, User.username).where(
-            (User.id == chosen) & (User.role == "leader") & (User.active == True)  # noqa: E712
-        ).first().run()
-        if row:
-            return Director(row["id"], row["username"], True)
-    row = await User.select(User.id, User.username).where((User.role == "leader") & (User.active == True)).order_by(User.id).first().run()  # noqa: E712
-    return Director(row["id"], row["username"], False) if row else Director(None, None, False)
+    """The director as tasks.authority decides it (the admin's choice, else the first leader)."""
+    user_id, chosen = await director()
+    if user_id is None:
+        return Director(None, None, False)
+    row = await User.select(User.username).where(User.id == user_id).first().run()
+    return Director(user_id, row["username"], chosen)
 
 
 async def escalation_settings() -> dict[str, Any]:

@@ -14,11 +14,12 @@ from datetime import date, datetime, time
 from typing import Iterable, Protocol
 
 from tasks.calendar import WorkingCalendar
+from tasks.state import URGED
 
 # Who a rule writes to. "lead_head": every active head of the lead division; "office": every active
 # office user; "director": the leader chosen by the admin (see notify.config).
 RECIPIENT_KINDS = ("lead_head", "assignee", "leader_in_charge", "director", "office")
-URGED_STATES = frozenset({"open", "in_progress"})
+URGED_STATES = URGED
 MAX_OFFSET = 60
 DEFAULT_CATCH_UP_DAYS = 10
 

@@ -69,18 +69,20 @@ def is_lead_report(actor: Actor, facts: TaskFacts) -> bool:
     return _in_division(actor, facts, lead_only=True)
 
 
-async def director_id() -> int | None:
-    """The leader the admin chose as director; while none is chosen (or the choice is no longer an
-    active leader), the active leader with the lowest id."""
+async def director() -> tuple[int | None, bool]:
+    """The director's user id, and whether the admin chose them: while nobody is chosen (or the
+    choice is no longer an active leader), the active leader with the lowest id stands in."""
     setting = await Setting.select(Setting.value).where(Setting.key == DIRECTOR_KEY).first().run()
     chosen = _json_int(setting["value"]) if setting else None
-    leaders = User.select(User.id).where((User.role == Role.LEADER.value) & (User.active == True))  # noqa: E712
-    if chosen is not None:
-        row = await leaders.where(User.id == chosen).first().run()
-        if row:
-            return row["id"]
-    row = await User.select(User.id).where((User.role == Role.LEADER.value) & (User.active == True)).order_by(User.id).first().run()  # noqa: E712
-    return row["id"] if row else None
+    active_leader = (User.role == Role.LEADER.value) & (User.active == True)  # noqa: E712
+    if chosen is not None and await User.exists().where(active_leader & (User.id == chosen)).run():
+        return chosen, True
+    row = await User.select(User.id).where(active_leader).order_by(User.id).first().run()
+    return (row["id"] if row else None), False
+
+
+async def director_id() -> int | None:
+    return (await director())[0]
 
 
 def _json_int(value) -> int | None:

@@ -21,6 +21,7 @@ from tasks.calendar import WorkingCalendar
 from tasks.calendar_days import load_calendar
 from tasks.errors import N_, Conflict
 from tasks.register import NewDirective, NewTask
+from tasks.state import TaskState
 from tasks.tables import Division, User
 
 DEMO_PASSWORD = "dondoc2026"
@@ -144,9 +145,10 @@ EXTENSION_REASONS = [
 PAUSE_REASONS = ["Chờ hướng dẫn của Bộ Công Thương", "Tạm dừng để rà soát lại theo chỉ đạo của UBND tỉnh"]
 CANCEL_REASONS = ["UBND tỉnh đã giao Sở Xây dựng chủ trì", "Nội dung đã được thực hiện trong nhiệm vụ khác", "Dự án đã dừng triển khai"]
 # The final state of each task, weighted: mostly done or running, roughly one in nine overdue.
-OUTCOMES = {"done_on_time": 28, "done_late": 9, "submitted": 5, "on_track": 20, "due_soon": 8,
-            "overdue": 9, "no_deadline": 9, "paused": 3, "cancelled": 3}
-MIN_AGE = {"done_on_time": 2, "done_late": 3, "submitted": 2, "overdue": 2, "paused": 2, "cancelled": 2}
+OUTCOMES = {"done_on_time": 28, "done_late": 9, TaskState.SUBMITTED: 5, "on_track": 20, "due_soon": 8,
+            "overdue": 9, "no_deadline": 9, TaskState.PAUSED: 3, TaskState.CANCELLED: 3}
+DONE_OUTCOMES = ("done_on_time", "done_late")
+MIN_AGE = {"done_on_time": 2, "done_late": 3, TaskState.SUBMITTED: 2, "overdue": 2, TaskState.PAUSED: 2, TaskState.CANCELLED: 2}
 DIRECTIVES = 50
 
 
@@ -254,8 +256,8 @@ class _Seeder:
             m = rng.randint(2, min(age - 1, 30))
             due, end = wd(-m), wd(-rng.randint(1, m - 1))
         else:  # done on time, submitted, paused, cancelled: first fix the day it finished or stopped
-            end = wd(-rng.randint(1, min(age - 1, 4 if outcome == "submitted" else 60)))
-            due = {"done_on_time": wd(rng.randint(0, 12), end), "submitted": wd(rng.randint(-1, 10), end)}.get(outcome, wd(rng.randint(5, 40), received))
+            end = wd(-rng.randint(1, min(age - 1, 4 if outcome == TaskState.SUBMITTED else 60)))
+            due = {"done_on_time": wd(rng.randint(0, 12), end), TaskState.SUBMITTED: wd(rng.randint(-1, 10), end)}.get(outcome, wd(rng.randint(5, 40), received))
             if outcome == "done_on_time" and rng.random() < 0.07:
                 due = None
         events: list[tuple[date, Any, tuple]] = []
@@ -264,7 +266,7 @@ class _Seeder:
             leader = "giamdoc" if rng.random() < 0.15 else LEADER_OF[lead]
         decider = leader or "giamdoc"
         helpers = rng.sample([s for s in supports.split() if s != lead], rng.choice([0, 1, 1, 2]))
-        resubmit = outcome.startswith("done") and rng.random() < 0.08 and wd(2, received) < end
+        resubmit = outcome in DONE_OUTCOMES and rng.random() < 0.08 and wd(2, received) < end
         sent_back = wd(-rng.randint(1, cal.working_days_between(first, end)), end) if resubmit else None
         busy = {sent_back, wd(1, sent_back)} if resubmit else set()  # submitted, then returned: no reports then
         for n, day in enumerate(self.pick_days(first, end, rng.choice([0, 1, 1, 2, 3] if outcome != "overdue" else [0, 1, 2]))):
@@ -275,7 +277,7 @@ class _Seeder:
             events.append((first, self.call, (lifecycle.report_progress, f"truongphong.{helpers[0].lower()}", 0, rng.choice(SUPPORT_NOTES))))
         ext = None if resubmit or due is None else rng.choices(["approved", "refused", "pending", None], {
             "overdue": [2, 3, 3, 8], "done_late": [0, 3, 0, 8], "due_soon": [2, 0, 3, 8], "on_track": [2, 0, 1, 10],
-            "done_on_time": [1, 0, 0, 8], "submitted": [1, 0, 0, 8]}.get(outcome, [0, 0, 0, 1]))[0]
+            "done_on_time": [1, 0, 0, 8], TaskState.SUBMITTED: [1, 0, 0, 8]}.get(outcome, [0, 0, 0, 1]))[0]
         reason = rng.choice(EXTENSION_REASONS)
         if ext == "approved":  # created with an earlier deadline, then moved to `due` on request
             original = wd(-rng.randint(5, 15), due)
@@ -296,13 +298,13 @@ class _Seeder:
         if resubmit:
             events += [(sent_back, self.submit, (head, sent_back)),
                        (wd(1, sent_back), self.call, (lifecycle.return_task, rng.choice(["vanphong", "vanthu"]), "Báo cáo chưa kèm số liệu chi tiết, đề nghị bổ sung"))]
-        if outcome in ("done_on_time", "done_late", "submitted"):
+        if outcome in ("done_on_time", "done_late", TaskState.SUBMITTED):
             events.append((end, self.submit, (head, end)))
-        if outcome.startswith("done"):
+        if outcome in DONE_OUTCOMES:
             events.append((min(wd(rng.randint(0, 3), end), self.last), self.call, (lifecycle.confirm, rng.choice(["vanphong", "vanthu"]))))
-        elif outcome == "paused":
+        elif outcome == TaskState.PAUSED:
             events.append((end, self.call, (lifecycle.pause, decider, rng.choice(PAUSE_REASONS))))
-        elif outcome == "cancelled":
+        elif outcome == TaskState.CANCELLED:
             events.append((end, self.call, (lifecycle.cancel, decider, rng.choice(CANCEL_REASONS))))
         self.schedule(key, events)
         # A deadline written as "within N working days" or as a date that falls on a day off, now and then.

@@ -14,6 +14,8 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from tasks.state import TaskState
+
 
 class Division(Table, tablename="division"):
     id = Serial(primary_key=True)
@@ -64,7 +66,7 @@ class Task(Table, tablename="task"):
     # counting it late against this one (tasks.timeliness), the ladder urges towards due_on.
     missed_due_on = Date(null=True, default=None)
     deadline_version = Integer(default=1)
-    state = Varchar(length=16, default="open", index=True)
+    state = Varchar(length=16, default=TaskState.OPEN.value, index=True)
     state_reason = Text(default="")
     percent = Integer(default=0)
     completed_on = Date(null=True, default=None)

@@ -21,7 +21,7 @@ from tasks import calendar_days
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
-from tasks.state import STATE_LABELS
+from tasks.state import RUNNING, STATE_LABELS, TaskState
 from tasks.permissions import Role
 from web.errors import internal_error_handler
 from web.sessions import Viewer, session_viewer
@@ -147,6 +147,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "timeliness_label": (lambda code: _(TIMELINESS_LABELS.get(code or "stopped", code or ""))),
         "timeliness_icon": (lambda code: TIMELINESS_ICONS.get(code or "stopped", "")),
         "Role": Role,
+        "TaskState": TaskState,
+        "RUNNING": RUNNING,
         **formatters(request),
     }
     return Template(template_name=name, context={**base, **context}, status_code=status_code)

@@ -12,6 +12,7 @@ from litestar.response import Redirect
 from tasks import accounts, overview, people, queries, register
 from tasks.errors import DomainError
 from tasks.permissions import Role
+from tasks.state import TaskState
 from web.pages.common import CalendarDep, ViewerDep, PageForbidden, error_message, field_errors, render, require
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.tasks import leader_names
@@ -24,7 +25,7 @@ OFFICE = (Role.OFFICE, Role.ADMIN)
 @get("/office", include_in_schema=False)
 async def queue(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
-    f = queries.TaskFilter(states=("submitted",), limit=queries.MAX_PAGE)
+    f = queries.TaskFilter(states=(TaskState.SUBMITTED,), limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
     return render(request, "office.html", tasks=result["items"], total=result["total"], msg=request.query_params.get("msg"))
 

@@ -159,7 +159,7 @@ async def submit(request: Request, state: State, viewer: ViewerDep, calendar: Ca
     async def work(form, now):
         await lifecycle.submit(state.engine, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
                                parse_date(form.get("completed_on"), "completed_on"), expected_state=seen_state(form))
-    return await _act(request, state, viewer, calendar, task_id, work, "submitted")
+    return await _act(request, state, viewer, calendar, task_id, work, "sent_to_office")
 
 
 @post("/tasks/{task_id:int}/extensions", include_in_schema=False)
@@ -237,6 +237,6 @@ async def decide(request: Request, state: State, viewer: ViewerDep, extension_id
 
 ROUTES = [
     task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
-    _reasoned("pause", lifecycle.pause, "paused"), _reasoned("resume", lifecycle.resume, "resumed"),
-    _reasoned("cancel", lifecycle.cancel, "cancelled"),
+    _reasoned("pause", lifecycle.pause, "task_paused"), _reasoned("resume", lifecycle.resume, "resumed"),
+    _reasoned("cancel", lifecycle.cancel, "task_cancelled"),
 ]
