@@ -11,7 +11,7 @@ import pytest
 from notify.mailer import MailError, MemoryMailer, SmtpMailer
 from notify.passes import Notifier
 from notify.tables import Notification
-from tasks import extensions, lifecycle
+from tasks import lifecycle
 from tasks.calendar_days import load_calendar
 from tasks.tables import AuditEvent
 from web.auth import issue_token
@@ -228,10 +228,10 @@ async def test_a_task_walked_through_its_ladder_gets_each_mail_on_the_right_day_
     assert len(mailer.sent) == 2 + 2 + 2 + 2 + 3 + 3 + 2
     assert {r["state"] for r in await rows()} == {"sent"}
 
-    # An approved extension to Friday 29/05 starts the ladder afresh.
+    # The deadline has passed, so no extension: the office moves it to Friday 29/05 (the task stays
+    # counted late against 04/05), and the ladder starts afresh towards the new date.
     now = local(date(2026, 5, 19), 10)
-    ext = await extensions.request_extension(db, dept.actors["truong.qlnl"], now, calendar, task_id, date(2026, 5, 29), "Chờ số liệu của EVN")
-    await extensions.decide_extension(db, dept.actors["pgd.hai"], now, ext["id"], True, "Đồng ý")
+    await lifecycle.correct(db, dept.actors["vanphong"], now, calendar, task_id, "UBND tỉnh cho lùi hạn", {"due_on": date(2026, 5, 29)})
     seen.clear()
     await walk(date(2026, 5, 19), date(2026, 5, 27))
     assert seen == {date(2026, 5, 20): heads("remind_7"), date(2026, 5, 26): heads("remind_3")}
