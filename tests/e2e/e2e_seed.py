@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from notify import config
 from tasks import extensions, lifecycle, people, register
 from tasks.calendar_days import load_calendar
 from tasks.db import bind_tables, engine_from_url
@@ -39,6 +40,10 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
     for username, full_name, role, division in USERS:
         await people.create_user(engine, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
                                  role=role, division_code=division, password=PASSWORD, locale="vi")
+    # The admin names the Giám đốc as director: they decide every extension, the deputy those of his tasks.
+    ladder = await config.escalation_settings()
+    ladder.pop("effective_director")
+    await config.update_escalation_settings(engine, admin, now, {**ladder, "director": "giamdoc"})
     office = await people.authenticate("vanphong", PASSWORD)
     head = await people.authenticate("truong.qlnl", PASSWORD)
     head_tm = await people.authenticate("truong.qltm", PASSWORD)
