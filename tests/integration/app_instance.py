@@ -4,7 +4,8 @@
 
 Builds the real app (scheduler off, the given secret key, the clock standing still at AS_OF) and
 serves it with uvicorn on 127.0.0.1 on a free port. Prints "ready PORT" once it accepts
-connections, then serves until it is sent SIGTERM.
+connections, then serves until it is sent SIGTERM or its stdin closes (the test process holds
+the other end, so an instance never outlives the run that started it).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ async def main(database_url: str, secret_key: str, as_of: str) -> None:
             raise SystemExit(1)
         await asyncio.sleep(0.02)
     print(f"ready {sock.getsockname()[1]}", flush=True)
+    loop = asyncio.get_running_loop()
+    parent_gone = loop.run_in_executor(None, sys.stdin.read)
+    await asyncio.wait({serving, parent_gone}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
     await serving
 
 
