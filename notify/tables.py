@@ -20,8 +20,8 @@ class Notification(Table, tablename="notification"):
     due_day = Date(null=True, default=None)  # the working day the rule fell due
     payload = JSON(null=True, default=None)  # the digest's content as of its Monday
     state = Varchar(length=16, default="pending")  # pending | sent | failed | skipped
-    created_at = Timestamptz()
-    next_attempt_at = Timestamptz()
+    created_at = Timestamptz(default=None, null=False)
+    next_attempt_at = Timestamptz(default=None, null=False)
     attempts = Integer(default=0)
     claimed_at = Timestamptz(null=True, default=None)
     claim_token = Varchar(length=36, default="")

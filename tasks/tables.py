@@ -1,4 +1,7 @@
-"""Piccolo tables of the task register. Unique and composite indexes live in the migrations."""
+"""Piccolo tables of the task register. Unique and composite indexes live in the migrations.
+
+No timestamp defaults to the wall clock (Piccolo's default would): every write passes the time of
+the app's clock, and a row built without one is refused ("… wasn't provided")."""
 
 from piccolo.columns import (
     JSON,
@@ -48,7 +51,7 @@ class Directive(Table, tablename="directive"):
     summary = Text(default="")
     state = Varchar(length=16, default="active")
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
-    created_at = Timestamptz()
+    created_at = Timestamptz(default=None, null=False)
 
 
 class Task(Table, tablename="task"):
@@ -73,8 +76,8 @@ class Task(Table, tablename="task"):
     priority = Integer(default=0)
     starred = Boolean(default=False)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
-    created_at = Timestamptz()
-    updated_at = Timestamptz()
+    created_at = Timestamptz(default=None, null=False)
+    updated_at = Timestamptz(default=None, null=False)
 
 
 class TaskSupport(Table, tablename="task_support"):
@@ -92,7 +95,7 @@ class ProgressReport(Table, tablename="progress_report"):
     author = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     percent = Integer(default=0)
     note = Text(default="")
-    reported_at = Timestamptz()
+    reported_at = Timestamptz(default=None, null=False)
 
 
 class ExtensionRequest(Table, tablename="extension_request"):
@@ -106,14 +109,14 @@ class ExtensionRequest(Table, tablename="extension_request"):
     decided_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     decided_at = Timestamptz(null=True, default=None)
     decision_note = Text(default="")
-    created_at = Timestamptz()
+    created_at = Timestamptz(default=None, null=False)
 
 
 class AuditEvent(Table, tablename="audit_event"):
     """Append-only: who did what, when, with the record before and after."""
 
     id = Serial(primary_key=True)
-    at = Timestamptz()
+    at = Timestamptz(default=None, null=False)
     actor = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     actor_username = Varchar(length=64, default="")
     action = Varchar(length=48)

@@ -16,15 +16,15 @@ class WebSession(Table, tablename="web_session"):
     id = Serial(primary_key=True)
     token_hash = Varchar(length=64)
     user = ForeignKey(User, null=False, on_delete=OnDelete.cascade, index=True)
-    created_at = Timestamptz()
-    last_seen_at = Timestamptz()
+    created_at = Timestamptz(default=None, null=False)
+    last_seen_at = Timestamptz(default=None, null=False)
 
 
 class LoginAttempt(Table, tablename="login_attempt"):
     """A failed sign-in: counted per username and per address over the throttling window."""
 
     id = Serial(primary_key=True)
-    at = Timestamptz()
+    at = Timestamptz(default=None, null=False)
     username = Varchar(length=64)
     address = Varchar(length=64)
 
