@@ -38,7 +38,7 @@ def _task(item: OverdueItem, base_url: str) -> dict[str, Any]:
 
 def _figures(tally: Tally) -> dict[str, Any]:
     # "In progress" as the DOCX report counts it: running and not overdue, whatever due_soon_days is.
-    return {**tally_dict(tally), "in_progress": tally.on_track + tally.due_soon + tally.no_deadline}
+    return {**tally_dict(tally), "underway": tally.on_track + tally.due_soon + tally.no_deadline}
 
 
 async def digest_payload(now: datetime, calendar: WorkingCalendar, base_url: str,
