@@ -1,73 +1,90 @@
-"""The weekly digest for the leaders' Monday meeting: the overdue list by division (working days
-overdue, last progress note) and last week's figures, frozen as of the digest's Monday."""
+"""The weekly digest for the leaders' Monday meeting: the overdue list by division and the completion
+figures, frozen as of the digest's time. Both come from where the report page takes them
+(tasks.overdue.overdue_list, tasks.reports.completion_report), so the email, the report page and
+the leader's home give one answer to one question."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
-from tasks.tables import Division, ProgressReport, Task, User
-from tasks.timeliness import TaskDates, Timeliness, overdue_cutoff, timeliness, working_days_overdue
+from tasks.overdue import OverdueItem, overdue_list
+from tasks.permissions import Role
+from tasks.reports import Rate, Tally, completion_report, tally_dict
+from tasks.tables import User
+from tasks.timeliness import DEFAULT_DUE_SOON_DAYS
 
 DIGEST_RULE = "weekly_digest"
-RUNNING = ("open", "in_progress", "submitted")
 
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _utc(day: date, calendar: WorkingCalendar) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=calendar.timezone)
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
-async def digest_payload(now: datetime, calendar: WorkingCalendar, base_url: str) -> dict:
+def _task(item: OverdueItem, base_url: str) -> dict[str, Any]:
+    return {
+        "id": item.task_id, "title": item.title, "directive": item.directive_number,
+        "directive_issued_on": _iso(item.directive_issued_on), "due_on": _iso(item.due_on),
+        "effective_due_on": _iso(item.effective_due_on), "days_overdue": item.working_days_overdue, "leader": item.leader,
+        "last_note": item.last_note, "last_note_on": _iso(item.last_note_on), "url": f"{base_url}/tasks/{item.task_id}",
+    }
+
+
+def _figures(tally: Tally) -> dict[str, Any]:
+    # "In progress" as the DOCX report counts it: running and not overdue, whatever due_soon_days is.
+    return {**tally_dict(tally), "underway": tally.on_track + tally.due_soon + tally.no_deadline}
+
+
+async def digest_payload(now: datetime, calendar: WorkingCalendar, base_url: str,
+                         due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> dict:
+    """JSON-ready (it is stored with each leader's notification): dates as ISO text, rates as
+    numerator and denominator, formatted only when rendered in the recipient's language."""
     today = calendar.today(now)
     monday = monday_of(today)
     week_start, week_end = monday - timedelta(days=7), monday - timedelta(days=1)
-    # Overdue exactly as timeliness() says, prefiltered in SQL by the cutoff that agrees with it.
-    rows = await Task.select(
-        Task.id, Task.title, Task.state, Task.due_on, Task.completed_on, Task.lead_division,
-        Task.directive.number.as_alias("directive_number"), Task.directive.issued_on.as_alias("directive_issued_on"),
-    ).where(Task.state.is_in(list(RUNNING)) & (Task.due_on <= overdue_cutoff(today, calendar))).run()
-    overdue = [r for r in rows if timeliness(TaskDates(r["state"], r["due_on"], r["completed_on"]), now, calendar) is Timeliness.OVERDUE]
-    notes: dict[int, str] = {}
-    if overdue:
-        for p in await ProgressReport.select(ProgressReport.task, ProgressReport.note).where(
-            ProgressReport.task.is_in([r["id"] for r in overdue])
-        ).order_by(ProgressReport.reported_at).order_by(ProgressReport.id).run():
-            notes[p["task"]] = p["note"]
-    names = {d["id"]: d["name"] for d in await Division.select(Division.id, Division.name).run()}
-    by_division: dict[int, list[dict]] = {}
-    for r in overdue:
-        by_division.setdefault(r["lead_division"], []).append({
-            "id": r["id"], "title": r["title"], "directive": r["directive_number"],
-            "directive_issued_on": r["directive_issued_on"].isoformat() if r["directive_issued_on"] else None,
-            "due_on": r["due_on"].isoformat(), "url": f"{base_url}/tasks/{r['id']}", "last_note": notes.get(r["id"], ""),
-            "days_overdue": working_days_overdue(TaskDates(r["state"], r["due_on"], r["completed_on"]), now, calendar),
-        })
-    divisions = [
-        {"name": names.get(division_id, "?"), "tasks": sorted(tasks, key=lambda t: (-t["days_overdue"], t["id"]))}
-        for division_id, tasks in sorted(by_division.items(), key=lambda kv: (-len(kv[1]), names.get(kv[0], "")))
-    ]
-    done = await Task.select(Task.state, Task.due_on, Task.completed_on).where(
-        (Task.state == "done") & (Task.completed_on >= week_start) & (Task.completed_on <= week_end)
-    ).run()
-    codes = [timeliness(TaskDates(r["state"], r["due_on"], r["completed_on"]), now, calendar) for r in done]
-    assigned = await Task.count().where((Task.created_at >= _utc(week_start, calendar)) & (Task.created_at < _utc(monday, calendar))).run()
-    running = await Task.count().where(Task.state.is_in(["open", "in_progress"])).run()
+    # The report's overdue list as of now, grouped by lead division, in its own order within each.
+    items = await overdue_list(None, calendar, now, due_soon_days=due_soon_days, group_by="division")
+    divisions: dict[str, dict[str, Any]] = {}
+    for item in items:
+        division = divisions.get(item.division_code)
+        if division is None:
+            division = divisions[item.division_code] = {"code": item.division_code, "name": item.division_name, "tasks": []}
+        division["tasks"].append(_task(item, base_url))
+    everything = await completion_report(None, calendar, now, due_soon_days=due_soon_days)
+    last_week = await completion_report(None, calendar, now, week_start, week_end, due_soon_days=due_soon_days)
     return {
-        "monday": monday.isoformat(), "week_start": week_start.isoformat(), "week_end": week_end.isoformat(),
-        "overdue_total": len(overdue), "divisions": divisions,
-        "summary": {"assigned": assigned, "done_on_time": codes.count(Timeliness.DONE_ON_TIME),
-                    "done_late": codes.count(Timeliness.DONE_LATE), "open": running},
+        "as_of": now.isoformat(), "day": today.isoformat(), "monday": monday.isoformat(), "week_start": week_start.isoformat(), "week_end": week_end.isoformat(),
+        "overdue_total": len(items), "divisions": list(divisions.values()),
+        "summary": _figures(everything.total), "last_week": _figures(last_week.total),
     }
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _rates(figures: dict) -> dict:
+    return {**figures, "rates": {k: Rate(r["numerator"], r["denominator"]) for k, r in figures["rates"].items()}}
+
+
+def digest_context(payload: dict) -> dict:
+    """The stored payload as the email templates read it: dates as dates, rates as Rate (which the
+    templates print through tasks.formatting.format_percent in the recipient's language)."""
+    dates = ("due_on", "effective_due_on", "directive_issued_on", "last_note_on")
+    divisions = [{**d, "tasks": [{**t, **{k: _date(t.get(k)) for k in dates}} for t in d["tasks"]]} for d in payload["divisions"]]
+    return {**payload, "divisions": divisions, "day": _date(payload["day"]), "monday": _date(payload["monday"]), "week_start": _date(payload["week_start"]),
+            "week_end": _date(payload["week_end"]), "summary": _rates(payload["summary"]), "last_week": _rates(payload["last_week"])}
 
 
 async def leaders() -> list[dict]:
     return await User.select(User.id, User.username, User.full_name, User.email).where(
-        (User.role == "leader") & (User.active == True) & (User.email != "")  # noqa: E712
+        (User.role == Role.LEADER) & (User.active == True) & (User.email != "")  # noqa: E712
     ).order_by(User.id).run()
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,6 +42,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["ddmmyyyy"] = _ddmmyyyy
+    env.globals["format_percent"] = format_percent  # the one way a rate is printed, as on the pages
     return env
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from notify import outbox
+from notify import digest, outbox
 from notify.ladder import URGED_STATES
 from notify.mailer import MailError, Mailer
 from notify.render import Recipient, render_message
@@ -48,10 +48,6 @@ def _label(locale: str, days_left: int) -> str:
     if days_left == 0:
         return _("Due today")
     return _("Overdue by {n} working days", n=-days_left)
-
-
-def _date(value) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 LOOKUP_CHUNK = 5000
@@ -94,7 +90,7 @@ async def send_claimed(
         if r["kind"] == "digest":
             user = users[r["recipient"]]
             payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
-            emails.append((user, [r], render_message("weekly_digest", _recipient(user), {**_digest_context(payload), "base_url": base_url})))
+            emails.append((user, [r], render_message("weekly_digest", _recipient(user), {**digest.digest_context(payload), "base_url": base_url})))
         else:
             by_recipient.setdefault(r["recipient"], []).append(r)
     today = calendar.today(now)
@@ -140,10 +136,3 @@ async def send_claimed(
 
 def _recipient(user: dict) -> Recipient:
     return Recipient(user_id=user["id"], email=user["email"], name=user["full_name"], locale=user["locale"] or "vi")
-
-
-def _digest_context(payload: dict) -> dict:
-    divisions = [{**d, "tasks": [{**t, "due_on": _date(t["due_on"]), "directive_issued_on": _date(t.get("directive_issued_on"))} for t in d["tasks"]]}
-                 for d in payload["divisions"]]
-    return {**payload, "divisions": divisions, "monday": _date(payload["monday"]), "week_start": _date(payload["week_start"]),
-            "week_end": _date(payload["week_end"])}

@@ -67,9 +67,10 @@ class Rate:
     def value(self) -> float | None:
         return None if self.denominator == 0 else self.numerator / self.denominator
 
-    def percent(self) -> str:
-        v = self.value
-        return "–" if v is None else f"{v * 100:.1f}%".replace(".", ",")
+    def percent(self, locale: str = "vi") -> str:
+        from tasks.formatting import format_percent  # here, so this file's imports stay untouched
+
+        return format_percent(self.value, locale)
 
 
 @dataclass

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from notify.mailer import mailer_from_url
 from notify.passes import Notifier
+from tasks.formatting import format_percent
+from tasks.reports import Rate
 from web.settings import Settings
 
 
@@ -92,7 +93,10 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         preview = asyncio.run(_with_notifier(settings, lambda n: n.preview_digest(at)))
         payload = preview["payload"]
         print(f"dondoc digest: dry run as of {_local(at, settings.timezone)}; nothing is written or sent")
-        print(f"week of {payload['monday']}: {payload['overdue_total']} overdue tasks; last week {json.dumps(payload['summary'])}")
+        s, rate = payload["summary"], payload["summary"]["rates"]["completion_of_due"]
+        print(f"week of {payload['monday']}: {payload['overdue_total']} overdue tasks; {s['assigned']} assigned, "
+              f"{s['done_on_time']} done on time, {s['done_late']} done late, completion (of tasks fallen due) "
+              f"{format_percent(Rate(rate['numerator'], rate['denominator']).value, 'en')}")
         for d in payload["divisions"]:
             print(f"\n  {d['name']} ({len(d['tasks'])})")
             for t in d["tasks"]:

@@ -12,6 +12,7 @@ from tasks import importer, overdue, reports
 from tasks.calendar_days import load_calendar
 from tasks.exports import build, tables
 from tasks.exports.task_list import export_tasks_xlsx
+from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
 from web.cli_notify import parse_as_of
 from web.settings import Settings
@@ -28,13 +29,13 @@ def _date(value: str) -> date:
     raise argparse.ArgumentTypeError(f"not a date: {value!r} (e.g. 2026-01-01 or 01/01/2026)")
 
 
-def render_table(table: tables.Table) -> str:
-    cells = [[tables.percent(v) if i in table.rate_columns else ("" if v is None else str(v)) for i, v in enumerate(row)] for row in table.rows]
+def render_table(table: tables.Table, locale: str = "vi") -> str:
+    cells = [[format_percent(v, locale) if i in table.rate_columns else ("" if v is None else str(v)) for i, v in enumerate(row)] for row in table.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(table.headers)]
     widths = [min(w, 48) for w in widths]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v[:w].rjust(w) if v.replace(",", "").replace("%", "").replace("–", "").isdigit() else v[:w].ljust(w)
+        return "  ".join(v[:w].rjust(w) if v.replace(",", "").replace(".", "").replace("%", "").replace("–", "").isdigit() else v[:w].ljust(w)
                          for v, w in zip(values, widths)).rstrip()
 
     out = [table.title, line(table.headers), "  ".join("-" * w for w in widths)]
@@ -57,13 +58,13 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                 if args.kind == "completion":
                     report = await reports.completion_report(None, calendar, at, args.period_from, args.period_to, args.group_by,
                                                              settings.due_soon_days)
-                    text = render_table(tables.summary_table(report, _))
+                    text = render_table(tables.summary_table(report, _), args.locale)
                 else:
                     items = await overdue.overdue_list(None, calendar, at, args.period_from, args.period_to, settings.due_soon_days)
                     table = tables.overdue_table(items, _)
                     table.rows = [r[:8] for r in table.rows]
                     table.headers = table.headers[:8]
-                    text = render_table(table)
+                    text = render_table(table, args.locale)
                 _write(text.encode("utf-8") + b"\n", args.out)
                 return 0
             export = await build.export_report(args.kind, args.format, None, calendar, at, args.period_from, args.period_to,

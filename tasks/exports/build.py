@@ -55,5 +55,5 @@ async def export_report(
         trend = tables.trend_table(await weekly_trend(actor, calendar, as_of, start, due_soon_days), _)
         content = xlsx.workbook(summary, trend, overdue)
     else:
-        content = docx_report.report_docx(report, summary, items, overdue, await load_header(), _)
+        content = docx_report.report_docx(report, summary, items, overdue, await load_header(), _, locale)
     return Export(content, name, FORMATS[fmt])

@@ -18,7 +18,8 @@ from docx.shared import Mm, Pt
 
 from tasks.errors import N_
 from tasks.exports.header import ReportHeader
-from tasks.exports.tables import Table, percent, vn_date
+from tasks.exports.tables import Table, vn_date
+from tasks.formatting import format_percent
 from tasks.i18n import Gettext
 from tasks.overdue import OverdueItem
 from tasks.reports import RATE_LABELS, CompletionReport
@@ -126,7 +127,7 @@ def _header(doc, header: ReportHeader, day: date) -> None:
         _cell(row.cells[1], right_w)
 
 
-def grid(doc, table: Table, widths_mm: list[float], size: float = 11, wrap_rates: bool = True) -> None:
+def grid(doc, table: Table, widths_mm: list[float], size: float = 11, wrap_rates: bool = True, locale: str = "vi") -> None:
     t = doc.add_table(rows=1, cols=len(table.headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -144,7 +145,7 @@ def grid(doc, table: Table, widths_mm: list[float], size: float = 11, wrap_rates
     for row in table.rows:
         cells = t.add_row().cells
         for i, value in enumerate(row):
-            text = percent(value) if i in table.rate_columns else ("" if value is None else str(value))
+            text = format_percent(value, locale) if i in table.rate_columns else ("" if value is None else str(value))
             numeric = isinstance(value, (int, float)) or i in table.rate_columns
             bold = row is table.rows[-1] and row[0] == ""
             para(cells[i], text, size, bold=bold, align=CENTER if numeric or i == 0 else LEFT, after=0)
@@ -153,6 +154,7 @@ def grid(doc, table: Table, widths_mm: list[float], size: float = 11, wrap_rates
 
 def report_docx(
     report: CompletionReport, summary: Table, overdue_items: list[OverdueItem], overdue: Table, header: ReportHeader, _: Gettext,
+    locale: str = "vi",
 ) -> bytes:
     doc = Document()
     section = doc.sections[0]
@@ -189,12 +191,12 @@ def report_docx(
         para(doc, "- " + line, first_line_mm=12.7, after=3)
     for key, (label, formula) in RATE_LABELS.items():
         r = rates[key]
-        para(doc, f"- {_(label)} = {_(formula)} = {r.numerator}/{r.denominator} = {percent(r.value)}.", first_line_mm=12.7, after=3)
+        para(doc, f"- {_(label)} = {_(formula)} = {r.numerator}/{r.denominator} = {format_percent(r.value, locale)}.", first_line_mm=12.7, after=3)
 
     para(doc, _(N_("II. RESULTS BY {group}"), group=summary.headers[1].upper()), 14, bold=True, first_line_mm=12.7, before=6)
     compact = Table(summary.title, [summary.headers[0], summary.headers[1], *summary.headers[2:10], summary.headers[10]],
                     [[*row[:10], row[10]] for row in summary.rows], rate_columns=(10,))
-    grid(doc, compact, [10, 30, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 25], size=10)
+    grid(doc, compact, [10, 30, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 25], size=10, locale=locale)
     para(doc, f"{compact.headers[10]} = {_(RATE_LABELS['completion_of_due'][1])}", 12, italic=True, after=6, before=3)
 
     para(doc, _(N_("III. OVERDUE TASKS")), 14, bold=True, first_line_mm=12.7, before=6)

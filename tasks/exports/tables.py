@@ -80,7 +80,3 @@ def overdue_table(items: list[OverdueItem], _: Gettext) -> Table:
         rows.append([i, item.title, item.directive_number, vn_date(item.directive_issued_on), item.division_name, due,
                      item.working_days_overdue, item.leader, item.last_note, vn_date(item.last_note_on)])
     return Table(_(N_("Overdue tasks")), [_(h) for h in OVERDUE_HEADERS], rows)
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%".replace(".", ",")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from tasks.formatting import format_percent
 from tasks.reports import TrendPoint
 
 WIDTH, HEIGHT = 760, 280
@@ -53,7 +54,7 @@ def _marker(shape: str, x: float, y: float, r: float = 4.5) -> str:
     return f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0z"
 
 
-def trend_chart(points: list[TrendPoint], day_label: Callable) -> TrendChart:
+def trend_chart(points: list[TrendPoint], day_label: Callable, locale: str) -> TrendChart:
     left, top, right, bottom = LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM
     step = (right - left) / max(len(points) - 1, 1)
     xs = [left + i * step for i in range(len(points))]
@@ -81,7 +82,7 @@ def trend_chart(points: list[TrendPoint], day_label: Callable) -> TrendChart:
         series.append(s)
     return TrendChart(
         width=WIDTH, height=HEIGHT, plot=(left, top, right, bottom),
-        y_ticks=[(y_of(v / 100), f"{v}%") for v in (0, 25, 50, 75, 100)],
+        y_ticks=[(y_of(v / 100), format_percent(v / 100, locale, decimals=0)) for v in (0, 25, 50, 75, 100)],
         x_ticks=[(x, day_label(p.day)) for x, p in zip(xs, points)],
         series=series,
     )

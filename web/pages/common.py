@@ -20,6 +20,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from tasks import calendar_days
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
 from tasks.state import RUNNING, STATE_LABELS, TaskState
 from tasks.permissions import Role
@@ -124,7 +125,7 @@ def formatters(request: Request) -> dict[str, Any]:
         return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=zone, locale=locale)
 
     def fmt_rate(value: float | None) -> str:
-        return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+        return format_percent(value, locale)
 
     return {"fmt_date": fmt_date, "fmt_datetime": fmt_datetime, "fmt_rate": fmt_rate}
 

@@ -45,7 +45,7 @@ async def report_page(request: Request, state: State, viewer: ViewerDep, calenda
     return render(
         request, "reports.html", status_code=422 if error else 200, report=report, trend=trend, overdue=items, params=params,
         error=error, group_bys=reports.GROUP_BYS, group_labels=reports.GROUP_LABELS, rate_labels=reports.RATE_LABELS,
-        no_leader=reports.NO_LEADER, chart=trend_chart(trend, lambda d: fmt_date(d)[:5]), series=SERIES,
+        no_leader=reports.NO_LEADER, chart=trend_chart(trend, lambda d: fmt_date(d)[:5], locale_of(request)), series=SERIES,
         legend_marker=legend_marker, query=query, scoped=not sees_all_tasks(viewer.actor),
         division_name=viewer.division_name,
     )

@@ -5,19 +5,17 @@ from __future__ import annotations
 from litestar import Request, Response, get
 from litestar.datastructures import State
 
-from tasks import overview, queries, reports
+from tasks import overdue, overview, queries, reports
 from tasks.permissions import Role
-from tasks.timeliness import Timeliness
+from tasks.state import LIVE
 from web.pages.tasks import leader_names
 from web.pages.common import CalendarDep, ViewerDep, render, require
-
-LIVE_STATES = ("open", "in_progress", "submitted")
 
 
 @get("/division", include_in_schema=False)
 async def my_division(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, Role.HEAD)
-    f = queries.TaskFilter(states=LIVE_STATES, limit=queries.MAX_PAGE)
+    f = queries.TaskFilter(states=tuple(LIVE), limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
     groups = overview.group_by_timeliness(overview.with_days_overdue(result["items"], state.clock.now(), calendar))
     return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"))
@@ -29,10 +27,11 @@ async def leader_overview(request: Request, state: State, viewer: ViewerDep, cal
     now, due_soon = state.clock.now(), state.settings.due_soon_days
     # The same figures as the completion report (tasks.reports), so a leader never sees two answers.
     completion = await reports.completion_report(viewer.actor, calendar, now, due_soon_days=due_soon)
-    overdue = await queries.list_tasks(viewer.actor, queries.TaskFilter(timeliness=(Timeliness.OVERDUE,), limit=queries.MAX_PAGE), now, calendar, due_soon)
+    # The report page's overdue list: the same tasks, order, working days overdue and last notes.
+    overdue_items = await overdue.overdue_list(viewer.actor, calendar, now, due_soon_days=due_soon)
     starred = await queries.list_tasks(viewer.actor, queries.TaskFilter(starred=True, limit=queries.MAX_PAGE), now, calendar, due_soon)
     return render(request, "leader.html", figures=completion.rows, total=completion.total,
-                  overdue=overview.with_days_overdue(overdue["items"], now, calendar), starred=starred["items"],
+                  overdue=overdue_items[: queries.MAX_PAGE], overdue_total=len(overdue_items), starred=starred["items"],
                   extensions=await overview.pending_extensions(viewer.actor), leaders=await leader_names(), msg=request.query_params.get("msg"))
 
 
