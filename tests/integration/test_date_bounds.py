@@ -69,7 +69,7 @@ async def test_the_calendar_refuses_a_day_out_of_range(world, iso):
 @pytest.mark.parametrize("path, field", [
     ("/api/v1/tasks?due_from={}", "due_from"), ("/api/v1/tasks?due_to={}", "due_to"),
     ("/api/v1/reports/completion?from={}", "from"), ("/api/v1/reports/overdue?to={}", "to"),
-    ("/api/v1/reports/completion/export?format=csv&from={}", "from"),
+    ("/api/v1/reports/completion/export?format=csv&from={}", "from"), ("/api/v1/reports/overdue?as_of={}T09:00:00%2B07:00", "as_of"),
 ])
 async def test_list_filters_and_report_periods_refuse_a_date_out_of_range(world, iso, path, field):
     assert_refused_in_vietnamese(await world.get("vanphong", path.format(iso)), field, iso)

@@ -46,6 +46,7 @@ def _as_of(as_of: datetime | None, now: datetime) -> datetime:
         return now
     if as_of.tzinfo is None:
         raise Invalid(N_("Give the as-of time with its offset, e.g. 2026-03-03T09:00:00+07:00."), fields={"as_of": N_("No time zone")})
+    check_date(as_of.date(), "as_of")
     return as_of
 
 
