@@ -85,6 +85,7 @@ class TaskIn(TaskFields, kw_only=True):
 
 
 class DirectiveIn(Body):
+    DATES = ("issued_on", "received_on")
     number: Annotated[str, Meta(min_length=1, max_length=64, pattern=PLAIN)]
     issuer: Name
     signer: ShortText = ""
@@ -93,8 +94,6 @@ class DirectiveIn(Body):
     kind: Word = "document"
     summary: LongText = ""
     tasks: Annotated[list[TaskFields], Meta(max_length=200)] = []
-
-    DATES = ("issued_on", "received_on")
 
     def __post_init__(self) -> None:
         super().__post_init__()
