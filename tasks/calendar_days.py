@@ -9,6 +9,7 @@ from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar, build_calendar
+from tasks.dates import check_date
 from tasks.db import transaction
 from tasks.errors import N_, Conflict, Invalid
 from tasks.permissions import Actor, is_admin
@@ -32,6 +33,7 @@ async def list_days(year: int | None = None) -> list[dict]:
 async def add_day(engine: Engine, actor: Actor, now: datetime, day: date, kind: str, name: str) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "add_calendar_day", "calendar_day", None, N_("Only an administrator may change the calendar."))
+    check_date(day, "day")
     if kind not in KINDS:
         raise Invalid(N_("Unknown calendar day kind: {value}"), fields={"kind": N_("Must be holiday or working")}, value=kind)
     if kind == "working" and day.weekday() < 5:

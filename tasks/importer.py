@@ -3,7 +3,8 @@ systems (Lãnh đạo chỉ đạo | Ngày tạo | Số phiếu giao việc | T�
 Phối hợp | Hạn xử lý).
 
 - Divisions and leaders match by code/username or by name, ignoring accents, case and spacing.
-- 01/01/1970 (what those systems write for "no deadline") and an empty cell mean no deadline.
+- 01/01/1970 (what those systems write for "no deadline") and an empty cell mean no deadline; any
+  other date outside 01/01/2000–31/12/2100 (tasks.dates) refuses its row.
 - Every row is read first; if any row cannot be read, nothing is written and each bad row is
   reported with its row number and the reason. Otherwise everything is written in one transaction,
   with an audit event per directive and per task, in batches (fast for 10,000 rows).
@@ -32,10 +33,12 @@ from piccolo.engine.base import Engine
 
 from tasks.audit import refuse
 from tasks.calendar import WorkingCalendar
+from tasks.dates import in_range
 from tasks.db import transaction
 from tasks.errors import N_, Invalid
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, is_office
+from tasks.state import TaskState
 from tasks.tables import Directive, Division, Task, User
 
 NO_DEADLINE_DATES = {date(1970, 1, 1)}
@@ -219,10 +222,16 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
                 problems.append((N_("Unreadable date in column {column}: {value}"),
                                  {"column": (DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS)[key], "value": str(raw)}))
                 dates[key] = None
-        due = None if dates["due"] in NO_DEADLINE_DATES else dates["due"]
-        for key in ("created", "issued"):
-            if dates[key] is not None and dates[key] > today:
-                problems.append((N_("The date {value} is in the future."), {"value": dates[key].strftime("%d/%m/%Y")}))
+        if dates["due"] in NO_DEADLINE_DATES:
+            dates["due"] = None
+        for key, value in dates.items():
+            if value is None:
+                continue
+            if not in_range(value):
+                problems.append((N_("The date {value} in column {column} is outside the dates dondoc accepts, 01/01/2000 to 31/12/2100."),
+                                 {"column": (DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS)[key], "value": value.strftime("%d/%m/%Y")}))
+            elif key != "due" and value > today:
+                problems.append((N_("The date {value} is in the future."), {"value": value.strftime("%d/%m/%Y")}))
         if problems:
             errors += [RowError(number, message, params) for message, params in problems]
             continue
@@ -232,7 +241,7 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
             issuer = str(_cell(row, columns, "issuer") or "").strip() or IMPORT_ISSUER
             issued_on, summary = dates["issued"], str(_cell(row, columns, "summary") or "").strip()
         parsed.append(ParsedTask(number, doc_number, issuer, issued_on, summary, title[:500], lead_id, tuple(support_ids),
-                                 leader_id, due, dates["created"]))
+                                 leader_id, dates["due"], dates["created"]))
     return parsed, errors
 
 
@@ -344,7 +353,7 @@ async def _write(engine: Engine, actor: Actor | None, now: datetime, calendar: W
             events.append(_audit(actor, now, "import_directive", "directive", d["id"], d, None, note))
         task_rows = [
             (directives[(fold(p.issuer), fold(p.number))], None, p.title, "", p.lead_id, p.leader_id, None, p.due_on, p.due_on, 1,
-             "open", "", 0, None, 0, False, actor_id,
+             TaskState.OPEN.value, "", 0, None, 0, False, actor_id,
              datetime.combine(p.assigned_on, time.min, tzinfo=calendar.timezone) if p.assigned_on else now, now)
             for p in tasks
         ]

@@ -9,10 +9,12 @@ from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar
+from tasks.dates import check_date
 from tasks.db import transaction
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.permissions import Actor, Role, is_office
 from tasks.people import division_ids_by_code
+from tasks.state import TaskState
 from tasks.tables import Directive, Task, TaskSupport, User
 
 DIRECTIVE_KINDS = ("document", "meeting", "instruction")
@@ -55,6 +57,7 @@ def _check_directive(d: NewDirective, today: date) -> None:
     if d.issued_on and d.received_on and d.received_on < d.issued_on:
         raise Invalid(N_("A directive cannot be received before it was issued."), fields={"received_on": N_("Before the issue date")})
     for name, value in (("issued_on", d.issued_on), ("received_on", d.received_on)):
+        check_date(value, name)
         if value and value > today:
             raise Invalid(N_("That date is in the future."), fields={name: N_("In the future")})
 
@@ -128,7 +131,8 @@ def resolve_due_on(task: NewTask, directive: dict, now: datetime, calendar: Work
             raise Invalid(N_("The number of working days must be between 1 and {n}."), fields={prefix + "due_in_working_days": N_("Out of range")}, n=MAX_WORKING_DAYS)
         # "Within N working days" counts from the day the department received the directive.
         start = directive.get("received_on") or directive.get("issued_on") or calendar.today(now)
-        return calendar.add_working_days(start, n)
+        return check_date(calendar.add_working_days(start, n), prefix + "due_in_working_days")
+    check_date(task.due_on, prefix + "due_on")
     if task.due_on is not None and directive.get("issued_on") and task.due_on < directive["issued_on"]:
         raise Invalid(N_("The deadline is before the directive was issued."), fields={prefix + "due_on": N_("Before the issue date")})
     return task.due_on
@@ -161,7 +165,7 @@ async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, d
                 due_on=due_on,
                 original_due_on=due_on,
                 deadline_version=1,
-                state="open",
+                state=TaskState.OPEN,
                 percent=0,
                 priority=task.priority,
                 created_by=actor.id,

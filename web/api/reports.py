@@ -15,6 +15,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from piccolo.engine.base import Engine
 
 from tasks import importer, overdue, reports
+from tasks.dates import check_date
 from tasks.errors import N_, Invalid
 from tasks.exports import build, header
 from tasks.i18n import gettext_for
@@ -36,11 +37,16 @@ AsOf = Annotated[datetime | None, QueryParameter(description="the instant the fi
 GroupBy = Annotated[str, QueryParameter(description="division, leader, issuer or directive")]
 
 
+def _period(period_from: date | None, period_to: date | None) -> tuple[date | None, date | None]:
+    return check_date(period_from, "from"), check_date(period_to, "to")
+
+
 def _as_of(as_of: datetime | None, now: datetime) -> datetime:
     if as_of is None:
         return now
     if as_of.tzinfo is None:
         raise Invalid(N_("Give the as-of time with its offset, e.g. 2026-03-03T09:00:00+07:00."), fields={"as_of": N_("No time zone")})
+    check_date(as_of.date(), "as_of")
     return as_of
 
 
@@ -54,6 +60,7 @@ class ReportController(Controller):
         trend: FromQuery[bool] = False,
     ) -> dict[str, Any]:
         at = _as_of(as_of, now)
+        period_from, period_to = _period(period_from, period_to)
         report = await reports.completion_report(actor, calendar, at, period_from, period_to, group_by, due_soon_days)
         points = await reports.weekly_trend(actor, calendar, at, period_from, due_soon_days) if trend else None
         return reports.completion_dict(report, gettext_for(actor.locale), points)
@@ -65,6 +72,7 @@ class ReportController(Controller):
         group_by: Annotated[str | None, QueryParameter(description="division or leader: the list ordered by it first")] = None,
     ) -> dict[str, Any]:
         at = _as_of(as_of, now)
+        period_from, period_to = _period(period_from, period_to)
         items = await overdue.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days, group_by=group_by)
         return {"as_of": at, "total": len(items), "items": overdue.overdue_dict(items)}
 
@@ -75,6 +83,7 @@ class ReportController(Controller):
         period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
     ) -> Response[bytes]:
         at = _as_of(as_of, now)
+        period_from, period_to = _period(period_from, period_to)
         export = await build.export_report(kind, export_format, actor, calendar, at, period_from, period_to, group_by,
                                            due_soon_days, actor.locale)
         return Response(export.content, media_type=export.media_type,

@@ -13,6 +13,7 @@ from piccolo.engine.base import Engine
 
 from tasks import calendar_days, extensions, lifecycle, people, queries, register
 from tasks.calendar import WorkingCalendar
+from tasks.dates import check_date
 from tasks.errors import N_, Invalid, Unauthenticated
 from tasks.permissions import Actor
 from tasks.timeliness import Timeliness
@@ -152,7 +153,7 @@ class TaskController(Controller):
             raise Invalid(N_("Unknown timeliness: {value}"), fields={"timeliness": N_("Unknown timeliness")}, value=timeliness) from None
         f = queries.TaskFilter(
             division=division, states=_split(state_filter), timeliness=wanted, directive=directive, leader=leader,
-            due_from=due_from, due_to=due_to, q=q, starred=starred, limit=limit, offset=offset,
+            due_from=check_date(due_from, "due_from"), due_to=check_date(due_to, "due_to"), q=q, starred=starred, limit=limit, offset=offset,
         )
         return await queries.list_tasks(actor, f, now, calendar, due_soon_days)
 

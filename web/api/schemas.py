@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 from msgspec import Meta
+
+from tasks.dates import check_date
 
 # PostgreSQL cannot store a NUL character in text (SQLite would store it silently), so no text may hold one.
 PLAIN = r"^[^\x00]*$"
@@ -33,7 +35,14 @@ SeenState = Annotated[str, Meta(max_length=16, pattern=r"^[a-z_]+$")]
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True):
-    pass
+    # The date fields held to tasks.dates' range. msgspec's Meta(ge=…) takes numbers only (a date
+    # bound is a TypeError), so __post_init__ checks them; the Invalid it raises is not a
+    # ValueError, so msgspec lets it through to the error handler: a 422 in the user's language.
+    DATES: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        for name in self.DATES:
+            check_date(getattr(self, name), name)
 
 
 class TokenIn(Body):
@@ -71,10 +80,12 @@ class TaskFields(Body):
 
 
 class TaskIn(TaskFields, kw_only=True):
+    DATES = ("due_on",)
     directive: Id
 
 
 class DirectiveIn(Body):
+    DATES = ("issued_on", "received_on")
     number: Annotated[str, Meta(min_length=1, max_length=64, pattern=PLAIN)]
     issuer: Name
     signer: ShortText = ""
@@ -83,6 +94,12 @@ class DirectiveIn(Body):
     kind: Word = "document"
     summary: LongText = ""
     tasks: Annotated[list[TaskFields], Meta(max_length=200)] = []
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # Checked here, not in TaskFields, so the refusal names the task: tasks.2.due_on.
+        for i, task in enumerate(self.tasks):
+            check_date(task.due_on, f"tasks.{i}.due_on")
 
 
 class ProgressIn(Body):
@@ -104,6 +121,7 @@ class ReasonIn(Body):
 
 
 class ExtensionIn(Body):
+    DATES = ("requested_due_on",)
     requested_due_on: date
     reason: Reason
 
@@ -121,6 +139,7 @@ class AssignIn(Body):
 
 
 class CorrectionIn(Body):
+    DATES = ("due_on",)
     reason: Reason
     title: Title | None = None
     description: LongText | None = None
@@ -132,6 +151,7 @@ class CorrectionIn(Body):
 
 
 class CalendarDayIn(Body):
+    DATES = ("day",)
     day: date
     kind: Word
     name: Name
