@@ -13,6 +13,7 @@ from piccolo.engine.base import Engine
 
 from tasks.audit import write_event
 from tasks.calendar import WorkingCalendar
+from tasks.dates import check_date
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.lifecycle import locked
 from tasks.permissions import Actor
@@ -39,6 +40,7 @@ async def request_extension(
 ) -> dict:
     if not reason.strip():
         raise Invalid(N_("Give a reason."), fields={"reason": N_("Required")})
+    check_date(requested_due_on, "requested_due_on")
     today = calendar.today(now)
     async with locked(engine, actor, now, task_id, Action.REQUEST_EXTENSION) as (row, supports, facts):
         if row["due_on"] is None:
