@@ -15,6 +15,7 @@ class DomainError(Exception):
     fill their {placeholders} after translation."""
 
     code = "error"
+    status = 400  # the HTTP status the web layer answers with; each kind below says its own
 
     def __init__(self, message: str, fields: dict[str, str] | None = None, code: str | None = None, **params: Any):
         super().__init__(message.format(**params) if params else message)
@@ -27,21 +28,26 @@ class DomainError(Exception):
 
 class Invalid(DomainError):
     code = "invalid"
+    status = 422
 
 
 class NotFound(DomainError):
     code = "not_found"
+    status = 404
 
 
 class Forbidden(DomainError):
     code = "forbidden"
+    status = 403
 
 
 class Conflict(DomainError):
     """The record is not in a state that allows this (an illegal transition)."""
 
     code = "conflict"
+    status = 409
 
 
 class Unauthenticated(DomainError):
     code = "unauthenticated"
+    status = 401

@@ -14,12 +14,10 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from tasks.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from tasks.errors import DomainError
 from tasks.i18n import gettext_for, translate_error
 
 log = logging.getLogger("dondoc.web")
-
-STATUS = {Invalid: 422, NotFound: 404, Forbidden: 403, Conflict: 409, Unauthenticated: 401}
 
 
 def request_locale(request: Request) -> str:
@@ -37,9 +35,8 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     locale = request_locale(request)
     _ = gettext_for(locale)
-    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
     return error_response(
-        status, exc.code, translate_error(locale, exc.message, exc.params), {k: _(v) for k, v in exc.fields.items()}
+        exc.status, exc.code, translate_error(locale, exc.message, exc.params), {k: _(v) for k, v in exc.fields.items()}
     )
 
 

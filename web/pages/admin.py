@@ -11,14 +11,11 @@ from litestar.response import Redirect
 from tasks import accounts, calendar_days, overview, people
 from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role
-from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, render, require
+from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text
 
 ROLES = [r.value for r in Role]
 
-
-def _status(exc: DomainError) -> int:
-    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
 
 
 async def _users_page(request: Request, status_code: int = 200, **extra) -> Response:
@@ -42,9 +39,9 @@ async def create_user(request: Request, state: State, viewer: ViewerDep) -> Resp
                                  email=values["email"], role=values["role"], division_code=values["division"] or None,
                                  password=form.get("password") or "", locale=values["locale"] or "vi")
     except DomainError as exc:
-        if _status(exc) == 403:
+        if exc.status == 403:
             raise
-        return await _users_page(request, _status(exc), values=values, errors=field_errors(request, exc), error=error_message(request, exc))
+        return await _users_page(request, exc.status, values=values, errors=field_errors(request, exc), error=error_message(request, exc))
     return Redirect(path="/admin/users?msg=user_created", status_code=303)
 
 
@@ -66,10 +63,10 @@ async def update_user(request: Request, state: State, viewer: ViewerDep, user_id
                                    role=values["role"], division_code=values["division"] or None, active=form.get("active") == "1",
                                    locale=values["locale"] or "vi", new_password=form.get("password") or "")
     except DomainError as exc:
-        if _status(exc) in (403, 404):
+        if exc.status in (403, 404):
             raise
         user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
-        return render(request, "admin_user.html", status_code=_status(exc), user=user, values={**user, **values, "division_code": values["division"]},
+        return render(request, "admin_user.html", status_code=exc.status, user=user, values={**user, **values, "division_code": values["division"]},
                       divisions=await people.list_divisions(), roles=ROLES, errors=field_errors(request, exc), error=error_message(request, exc))
     return Redirect(path="/admin/users?msg=user_saved", status_code=303)
 
@@ -95,9 +92,9 @@ async def create_division(request: Request, state: State, viewer: ViewerDep) -> 
                 **({"code": N_("Required")} if not values["code"] else {}), **({"name": N_("Required")} if not values["name"] else {})})
         await people.create_division(state.engine, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
     except DomainError as exc:
-        if _status(exc) == 403:
+        if exc.status == 403:
             raise
-        return await _divisions_page(request, _status(exc), values=values, errors=field_errors(request, exc), error=error_message(request, exc))
+        return await _divisions_page(request, exc.status, values=values, errors=field_errors(request, exc), error=error_message(request, exc))
     return Redirect(path="/admin/divisions?msg=division_created", status_code=303)
 
 
@@ -108,9 +105,9 @@ async def update_division(request: Request, state: State, viewer: ViewerDep, div
         await accounts.update_division(state.engine, viewer.actor, state.clock.now(), division_id, name=text(form, "name", 200),
                                        email=text(form, "email", 254), active=form.get("active") == "1")
     except DomainError as exc:
-        if _status(exc) in (403, 404):
+        if exc.status in (403, 404):
             raise
-        return await _divisions_page(request, _status(exc), error=error_message(request, exc))
+        return await _divisions_page(request, exc.status, error=error_message(request, exc))
     return Redirect(path="/admin/divisions?msg=division_saved", status_code=303)
 
 
@@ -141,10 +138,10 @@ async def add_calendar_day(request: Request, state: State, viewer: ViewerDep, ca
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
         await calendar_days.add_day(state.engine, viewer.actor, state.clock.now(), day, values["kind"], values["name"])
     except DomainError as exc:
-        if _status(exc) == 403:
+        if exc.status == 403:
             raise
         year = None
-        return await _calendar_page(request, state, calendar, year, _status(exc), values=values, errors=field_errors(request, exc),
+        return await _calendar_page(request, state, calendar, year, exc.status, values=values, errors=field_errors(request, exc),
                                     error=error_message(request, exc))
     return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_added", status_code=303)
 
@@ -158,9 +155,9 @@ async def remove_calendar_day(request: Request, state: State, viewer: ViewerDep,
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
         await calendar_days.remove_day(state.engine, viewer.actor, state.clock.now(), day)
     except DomainError as exc:
-        if _status(exc) == 403:
+        if exc.status == 403:
             raise
-        return await _calendar_page(request, state, calendar, None, _status(exc), error=error_message(request, exc))
+        return await _calendar_page(request, state, calendar, None, exc.status, error=error_message(request, exc))
     return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_removed", status_code=303)
 
 

@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from tasks import calendar_days
 from tasks.calendar import WorkingCalendar
-from tasks.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from tasks.errors import N_, DomainError
 from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
 from tasks.state import RUNNING, STATE_LABELS, TaskState
@@ -176,7 +176,6 @@ def field_errors(request: Request, exc: DomainError) -> dict[str, str]:
     return {k: _(v) for k, v in exc.fields.items()}
 
 
-STATUS = {Invalid: 422, NotFound: 404, Forbidden: 403, Conflict: 409, Unauthenticated: 401}
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -197,9 +196,8 @@ def page_forbidden(request: Request, exc: Exception) -> Response:
 
 def domain_error_page(request: Request, exc: DomainError) -> Response:
     _ = gettext_for(locale_of(request))
-    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
     titles = {403: _("Not allowed"), 404: _("Not found"), 409: _("Not possible now")}
-    return _error_page(request, status, titles.get(status, _("Please check the form")), error_message(request, exc))
+    return _error_page(request, exc.status, titles.get(exc.status, _("Please check the form")), error_message(request, exc))
 
 
 def http_error_page(request: Request, exc: HTTPException) -> Response:

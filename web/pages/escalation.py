@@ -16,7 +16,7 @@ from notify.ladder import DEFAULT_LADDER, MAX_OFFSET, RECIPIENT_KINDS
 from tasks import accounts
 from tasks.errors import N_, DomainError
 from tasks.permissions import Role
-from web.pages.common import ViewerDep, STATUS, error_message, field_errors, render, require
+from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_int, text
 from web.pages.tasks import RULE_LABELS
 
@@ -26,9 +26,6 @@ RECIPIENT_LABELS = {
     "director": N_("Director"), "office": N_("Office"),
 }
 
-
-def _status(exc: DomainError) -> int:
-    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
 
 
 def _rows(settings: dict[str, Any]) -> list[dict[str, Any]]:
@@ -108,9 +105,9 @@ async def save_ladder(request: Request, state: State, viewer: ViewerDep) -> Resp
     try:
         await config.update_escalation_settings(state.engine, viewer.actor, state.clock.now(), _settings_from(values, kept))
     except DomainError as exc:
-        if _status(exc) == 403:
+        if exc.status == 403:
             raise
-        return await _page(request, values, _status(exc), errors=_row_errors(field_errors(request, exc), kept), error=error_message(request, exc))
+        return await _page(request, values, exc.status, errors=_row_errors(field_errors(request, exc), kept), error=error_message(request, exc))
     return Redirect(path="/admin/escalation?msg=ladder_saved", status_code=303)
 
 

@@ -19,15 +19,12 @@ from tasks import importer
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
-from web.pages.common import CalendarDep, ViewerDep, STATUS, error_message, field_errors, locale_of, render, require
+from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, locale_of, render, require
 
 # The confirmation carries the file in the form; Litestar accepts 10 MB bodies, base64 adds a third.
 MAX_PAGE_IMPORT_BYTES = 5 * 1024 * 1024
 OFFICE = (Role.OFFICE, Role.ADMIN)
 
-
-def _status(exc: DomainError) -> int:
-    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
 
 
 def _page(request: Request, status_code: int = 200, **context: Any) -> Response:
@@ -50,9 +47,9 @@ async def _run(request: Request, state: State, viewer: ViewerDep, calendar: Cale
         result = await importer.import_xlsx(state.engine, viewer.actor, state.clock.now(), calendar, _checked(content),
                                             dry_run=dry_run, source_name=filename)
     except DomainError as exc:
-        if _status(exc) == 403:
+        if exc.status == 403:
             raise
-        return _page(request, _status(exc), filename=filename, error=error_message(request, exc), errors=field_errors(request, exc))
+        return _page(request, exc.status, filename=filename, error=error_message(request, exc), errors=field_errors(request, exc))
     summary = importer.result_dict(result, gettext_for(locale_of(request)))
     return _page(request, 422 if result.errors else 200, result=summary, filename=filename,
                  content=base64.b64encode(content).decode() if dry_run and result.new_tasks else "")

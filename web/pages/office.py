@@ -110,7 +110,7 @@ async def record(request: Request, state: State, viewer: ViewerDep, calendar: Ca
             ))
         created = await register.record_directive(state.engine, viewer.actor, state.clock.now(), calendar, directive, new_tasks)
     except DomainError as exc:
-        return render(request, "directive_form.html", status_code=422 if exc.code == "invalid" else 409 if exc.code == "conflict" else 403,
+        return render(request, "directive_form.html", status_code=exc.status,
                       values=values, rows=rows, errors=_row_errors(field_errors(request, exc), rows), error=error_message(request, exc),
                       **await _form_context())
     return Redirect(path=f"/directives/{created['id']}?msg=directive_recorded", status_code=303)

@@ -14,7 +14,7 @@ from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
-from web.pages.common import STATUS, CalendarDep, ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
+from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
 
@@ -134,11 +134,10 @@ async def _act(request: Request, state: State, viewer: ViewerDep, calendar: Cale
     try:
         await work(form, state.clock.now())
     except DomainError as exc:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        if status in (403, 404):
+        if exc.status in (403, 404):
             raise  # an error page: the task itself may be one this viewer cannot see
         return await task_page(request, state, viewer, calendar, task_id, error=error_message(request, exc),
-                               errors=field_errors(request, exc), status_code=status, values=dict(form.items()))
+                               errors=field_errors(request, exc), status_code=exc.status, values=dict(form.items()))
     target = safe_next(form.get("back")) if form.get("back") else f"/tasks/{task_id}"
     return Redirect(path=target + ("&" if "?" in target else "?") + f"msg={msg}", status_code=303)
 
@@ -193,7 +192,7 @@ async def _in_place(request: Request, state: State, viewer: ViewerDep, calendar:
         await call(state.clock.now())
         error = None
     except DomainError as exc:
-        if isinstance(exc, Exception) and next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400) == 404:
+        if exc.status == 404:
             raise
         error = error_message(request, exc)
     task = await queries.task_detail(viewer.actor, task_id, state.clock.now(), calendar, state.settings.due_soon_days)
@@ -224,8 +223,7 @@ async def decide(request: Request, state: State, viewer: ViewerDep, extension_id
     try:
         await extensions.decide_extension(state.engine, viewer.actor, state.clock.now(), extension_id, approve, text(form, "note"))
     except DomainError as exc:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        if not is_htmx(request) or status in (403, 404):
+        if not is_htmx(request) or exc.status in (403, 404):
             raise
         error = error_message(request, exc)
     if is_htmx(request):
