@@ -11,8 +11,8 @@ from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
 from tasks.db import transaction
-from tasks.errors import N_, Conflict, Invalid, NotFound
-from tasks.permissions import Actor, Role, is_office
+from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from tasks.permissions import Actor, Role, is_office, sees_all_tasks
 from tasks.people import division_ids_by_code
 from tasks.state import TaskState
 from tasks.tables import Directive, Task, TaskSupport, User
@@ -181,7 +181,11 @@ async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, d
     return row
 
 
-async def get_directive(directive_id: int) -> dict:
+async def get_directive(actor: Actor, directive_id: int) -> dict:
+    """The directive register is the office's and the leaders' (heads see their tasks, not the
+    register): the pages and the API ask this one rule."""
+    if not sees_all_tasks(actor):
+        raise Forbidden(N_("Division heads see their tasks, not the register of directives."))
     row = await Directive.select().where(Directive.id == directive_id).first().run()
     if row is None:
         raise NotFound(N_("No directive {value}."), value=directive_id)

@@ -220,3 +220,11 @@ async def test_every_mutation_leaves_exactly_one_audit_event_with_actor_time_bef
     history = (await world.get("vanphong", f"/api/v1/tasks/{task_id}/history")).json()
     assert len(history) == 1 + len(steps)
     assert [e["id"] for e in history] == sorted(e["id"] for e in history)
+
+
+async def test_the_directive_register_answers_a_head_as_the_pages_do(world):
+    d = await world.directive_with_tasks("311/UBND-KT", [TASK])
+    assert (await world.get("vanphong", f"/api/v1/directives/{d['id']}")).status_code == 200
+    assert (await world.get("giamdoc", f"/api/v1/directives/{d['id']}")).status_code == 200
+    r = await world.get("truong.qlnl", f"/api/v1/directives/{d['id']}")
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"

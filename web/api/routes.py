@@ -117,7 +117,7 @@ class DirectiveController(Controller):
 
     @get("/{directive_id:int}")
     async def get_directive(self, directive_id: RecordId, actor: ActorDep) -> dict:
-        return await register.get_directive(directive_id)
+        return await register.get_directive(actor, directive_id)
 
 
 def _split(value: str | None) -> tuple[str, ...]:

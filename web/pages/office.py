@@ -42,9 +42,7 @@ async def directive_list(request: Request, viewer: ViewerDep, page: int = Parame
 
 @get("/directives/{directive_id:int}", include_in_schema=False)
 async def directive_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, directive_id: FromPath[int]) -> Response:
-    if viewer.role == Role.HEAD:
-        raise PageForbidden()
-    directive = await register.get_directive(directive_id)
+    directive = await register.get_directive(viewer.actor, directive_id)
     f = queries.TaskFilter(directive=directive_id, limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
     return render(request, "directive.html", directive=directive, tasks=result["items"], leaders=await leader_names(), msg=request.query_params.get("msg"))
