@@ -3,8 +3,8 @@
 20 divisions with a head and a deputy each, six leaders, two office users and an admin; one
 directive per eight tasks, issued over the 300 days before the as-of day. Each task's deadline
 falls between 120 days before and 60 days after the as-of day (7 % have none; about 2/7 fall on a
-weekend, a few on Tết or 30/4–1/5), so about 2/3 of the deadlines have passed. Of those, 80 % are
-done (most on time, 15 % late), 3 % submitted and 14 % still running, i.e. overdue; of the
+weekend, a few on Tết or 30/4–1/5), so about 2/3 of the deadlines have passed. Of those, 84 % are
+done (most on time, 15 % late), 3 % submitted and 13 % still running, i.e. overdue; of the
 deadlines still ahead 18 % are done early. 3 % of all tasks are paused or cancelled; about 60 % are
 done. 30 % have one or two supporting divisions; running and finished tasks carry 1–3 progress
 reports (the percent is the lead division's latest); 1 % of the late ones had their deadline
@@ -126,7 +126,7 @@ def _state(rnd: random.Random, due: date | None) -> TaskState:
     if due is None:
         done, submitted = 0.50, 0.03
     elif due < TODAY:
-        done, submitted = 0.80, 0.03
+        done, submitted = 0.84, 0.03
     else:
         done, submitted = 0.18, 0.05
     r = rnd.random()
