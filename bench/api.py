@@ -192,6 +192,13 @@ def memory_mib(pid: int) -> dict[str, float]:
     return out
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used: on a shared machine, the part of a request's
+    time that is the server's own work and not waiting for a core (PostgreSQL's work not included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- requests ---------------------------------------------------------------------------------------
 
 def sign_in(base: str) -> str:
@@ -267,12 +274,14 @@ def measure(url: str, args: argparse.Namespace, log_path: Path) -> dict:
             overdue_ms, overdue_body = median_ms(client, OVERDUE)
             division_ms, division_body = median_ms(client, BY_DIVISION)
             completion_ms, _ = median_ms(client, COMPLETION)
+        cpu_before = cpu_s(pid)  # the load process sends CONNECTIONS warm-up requests first: counted below
         run = subprocess.run([sys.executable, __file__, "--load", base, OPEN_PAGE, str(args.duration), str(CONNECTIONS)],
                              cwd=ROOT, env={**os.environ, "BENCH_TOKEN": token}, capture_output=True, text=True,
                              timeout=args.duration + 300)
         if run.returncode != 0:
             raise SystemExit(f"the load generator failed:\n{run.stderr[-2000:]}")
         loaded = json.loads(run.stdout.strip().splitlines()[-1])
+        cpu_per_request = (cpu_s(pid) - cpu_before) * 1000 / (loaded["requests"] + loaded["errors"] + CONNECTIONS)
         memory = memory_mib(pid)
     return {
         "overdue page + total (ms)": overdue_ms,
@@ -284,7 +293,7 @@ def measure(url: str, args: argparse.Namespace, log_path: Path) -> dict:
         f"{CONNECTIONS} conns: errors": loaded["errors"],
         "server peak RSS (MiB)": memory["VmHWM"],
         "_notes": f"{overdue_body['total']:,} overdue, {division_body['total']:,} tasks of {DIVISION}, "
-                  f"{loaded['requests']:,} requests under load{' ' + str(loaded['error_kinds']) if loaded['errors'] else ''}, "
+                  f"{loaded['requests']:,} requests under load ({cpu_per_request:.1f} ms of server CPU each){' ' + str(loaded['error_kinds']) if loaded['errors'] else ''}, "
                   f"RSS at start {at_start['VmRSS']:.0f} MiB, peak after the sign-in {after_sign_in['VmHWM']:.0f} MiB, at the end {memory['VmRSS']:.0f} MiB",
     }
 
