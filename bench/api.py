@@ -124,7 +124,7 @@ def prepare(engine: str, n: int, args: argparse.Namespace) -> tuple[str, str]:
             return url, "reused (--keep)"
         start = time.perf_counter()
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", ".lock"):
+        for suffix in ("", "-wal", "-shm", ".migrate-lock"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         migrate(url)
         load_sqlite(str(path), api_data.batches(n))
