@@ -20,7 +20,6 @@ import json
 import os
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bulk import load_postgres, load_sqlite  # noqa: E402
 from fresh_db import migrate, reset_postgres  # noqa: E402
+from tasks.state import TaskState  # noqa: E402
 
 ZONE = "Asia/Ho_Chi_Minh"
 AS_OF = datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc)  # Wednesday 11/03/2026, 09:00 in Hà Nội
@@ -82,7 +83,7 @@ def plan_rows(n_tasks: int, n_due: int, divisions: int = DIVISIONS, heads_per_di
     for i in range(n_tasks):
         d = rng.randrange(n_divisions) + 1
         if i < n_open:
-            state = "open" if i % 3 else "in_progress"
+            state = TaskState.OPEN if i % 3 else TaskState.IN_PROGRESS
             if i in due_positions:
                 due = rng.choice(in_window)
             elif rng.random() < 0.1:
@@ -91,57 +92,28 @@ def plan_rows(n_tasks: int, n_due: int, divisions: int = DIVISIONS, heads_per_di
                 due = rng.choice(before) if rng.random() < 0.5 else rng.choice(later)
             completed = None
         else:
-            state = rng.choices(["done", "paused", "cancelled"], [90, 5, 5])[0]
+            state = rng.choices([TaskState.DONE, TaskState.PAUSED, TaskState.CANCELLED], [90, 5, 5])[0]
             due = today - timedelta(days=rng.randrange(1, 700))
-            completed = due - timedelta(days=rng.randrange(-5, 20)) if state == "done" else None
+            completed = due - timedelta(days=rng.randrange(-5, 20)) if state == TaskState.DONE else None
         assignee = rng.choice(heads[d]) if rng.random() < 0.5 else None
         tasks.append((i + 1, rng.randrange(DIRECTIVES) + 1, f"Nhiệm vụ số {i + 1}: rà soát, báo cáo tình hình thực hiện", d,
                       rng.choice(leaders), assignee, due, due, state, completed, created, created))
     return {"divisions": divisions, "users": users, "directives": directives, "tasks": tasks}
 
 
-TASK_COLUMNS = ("id", "directive", "title", "lead_division", "leader_in_charge", "assignee", "due_on", "original_due_on", "state",
-                "completed_on", "created_at", "updated_at")
-
-
-def seed_sqlite(path: str, rows: dict) -> None:
-    def ts(v: datetime) -> str:
-        return str(v.astimezone(timezone.utc))
-
-    db = sqlite3.connect(path)
-    with db:
-        db.executemany("INSERT INTO division (id, code, name, email, active) VALUES (?, ?, ?, ?, 1)", rows["divisions"])
-        db.executemany("INSERT INTO app_user (id, username, full_name, email, role, division, password_hash, active, locale) "
-                       "VALUES (?, ?, ?, ?, ?, ?, '', 1, 'vi')", rows["users"])
-        db.executemany("INSERT INTO directive (id, number, issuer, signer, kind, summary, state, created_at) "
-                       "VALUES (?, ?, ?, '', 'document', '', 'active', ?)", [(*r[:3], ts(r[3])) for r in rows["directives"]])
-        cols = ", ".join(TASK_COLUMNS)
-        db.executemany(f"INSERT INTO task ({cols}, deadline_version, description, state_reason, percent, priority, starred) "
-                       f"VALUES ({', '.join('?' * len(TASK_COLUMNS))}, 1, '', '', 0, 0, 0)",
-                       ((*t[:6], t[6] and t[6].isoformat(), t[7] and t[7].isoformat(), t[8], t[9] and t[9].isoformat(), ts(t[10]), ts(t[11]))
-                        for t in rows["tasks"]))
-    db.execute("ANALYZE")
-    db.close()
-
-
-async def seed_postgres(url: str, rows: dict) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.copy_records_to_table("division", records=[(*r, True) for r in rows["divisions"]],
-                                         columns=["id", "code", "name", "email", "active"])
-        await conn.copy_records_to_table("app_user", records=[(*r, "", True, "vi") for r in rows["users"]],
-                                         columns=["id", "username", "full_name", "email", "role", "division", "password_hash", "active", "locale"])
-        await conn.copy_records_to_table("directive", records=[(*r, "", "document", "", "active") for r in rows["directives"]],
-                                         columns=["id", "number", "issuer", "created_at", "signer", "kind", "summary", "state"])
-        await conn.copy_records_to_table("task", records=[(*t, 1, "", "", 0, 0, False) for t in rows["tasks"]],
-                                         columns=[*TASK_COLUMNS, "deadline_version", "description", "state_reason", "percent", "priority", "starred"])
-        for table in ("division", "app_user", "directive", "task"):
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        await conn.execute("ANALYZE")
-    finally:
-        await conn.close()
+def batches(rows: dict) -> list:
+    """The rows as `bulk` batches, with the columns the benchmark leaves at their defaults."""
+    return [
+        ("division", ("id", "code", "name", "email", "active"), [(*r, True) for r in rows["divisions"]]),
+        ("app_user", ("id", "username", "full_name", "email", "role", "division", "password_hash", "active", "locale"),
+         [(*r, "", True, "vi") for r in rows["users"]]),
+        ("directive", ("id", "number", "issuer", "created_at", "signer", "kind", "summary", "state"),
+         [(*r, "", "document", "", "active") for r in rows["directives"]]),
+        ("task", ("id", "directive", "title", "lead_division", "leader_in_charge", "assignee", "due_on", "original_due_on", "state",
+                  "completed_on", "created_at", "updated_at", "deadline_version", "description", "state_reason", "percent", "priority",
+                  "starred"),
+         ((*t, 1, "", "", 0, 0, False) for t in rows["tasks"])),
+    ]
 
 
 # --- the pass, in a process of its own ----------------------------------------------------------
@@ -207,9 +179,9 @@ def run_engine(engine: str, args: argparse.Namespace, rows: dict) -> dict:
     migrate(url)
     t0 = time.perf_counter()
     if engine == "sqlite":
-        seed_sqlite(url[len("sqlite:///"):], rows)
+        load_sqlite(url[len("sqlite:///"):], batches(rows))
     else:
-        asyncio.run(seed_postgres(url, rows))
+        asyncio.run(load_postgres(url, batches(rows)))
     seeded = time.perf_counter() - t0
     handler = CountingSink()
     controller = SinkController(handler, hostname="127.0.0.1", port=0)

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -28,16 +27,16 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import asyncpg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bulk import load_postgres, load_sqlite  # noqa: E402
 from fresh_db import migrate, reset_postgres  # noqa: E402
 from tasks.calendar import build_calendar  # noqa: E402
 from tasks.db import bind_tables, close_engine, engine_from_url, open_engine  # noqa: E402
 from tasks.overdue import overdue_list, overdue_rows  # noqa: E402
 from tasks.reports import completion_report, grouped_counts, make_period, weekly_trend  # noqa: E402
+from tasks.state import TaskState  # noqa: E402
 
 AS_OF = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Hà Nội
 TODAY = date(2026, 3, 3)
@@ -69,14 +68,14 @@ def generate(n: int, seed: int = 2026):
         roll = rnd.random()
         completed = None
         if roll < 0.04:
-            state = "paused" if roll < 0.02 else "cancelled"
+            state = TaskState.PAUSED if roll < 0.02 else TaskState.CANCELLED
         elif due is not None and due < TODAY and roll < 0.90:
-            state = "done" if roll < 0.88 else "submitted"
+            state = TaskState.DONE if roll < 0.88 else TaskState.SUBMITTED
             completed = min(TODAY, max(cday, due + timedelta(days=rnd.choice([-20, -10, -5, -2, -1, 0, 0, 1, 2, 3, 7, 15]))))
         elif due is None and roll < 0.60:
-            state, completed = "done", min(TODAY, cday + timedelta(days=rnd.randint(3, 60)))
+            state, completed = TaskState.DONE, min(TODAY, cday + timedelta(days=rnd.randint(3, 60)))
         else:
-            state = "in_progress" if rnd.random() < 0.6 else "open"
+            state = TaskState.IN_PROGRESS if rnd.random() < 0.6 else TaskState.OPEN
         tasks.append((i + 1, directive, None, f"Nhiệm vụ số {i + 1}", "", rnd.randint(1, DIVISIONS), rnd.randint(1, LEADERS), None,
                       due, due, 1, state, "", 100 if completed else rnd.choice([0, 20, 50]), completed, 0, False, None, created, created))
         if rnd.random() < 0.2:
@@ -96,30 +95,19 @@ COLUMNS = {
 }
 
 
+def batches(data):
+    return [(table, COLUMNS[table], rows) for table, rows in zip(COLUMNS, data)]
+
+
 async def seed_postgres(url: str, data) -> None:
     await reset_postgres(url)
     migrate(url)
-    conn = await asyncpg.connect(url)
-    try:
-        for table, rows in zip(COLUMNS, data):
-            await conn.copy_records_to_table(table, records=rows, columns=list(COLUMNS[table]))
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-        await conn.execute("ANALYZE")
-    finally:
-        await conn.close()
+    await load_postgres(url, batches(data))
 
 
 def seed_sqlite(path: str, data) -> None:
     migrate(f"sqlite:///{path}")
-    db = sqlite3.connect(path)
-    sqlite3.register_adapter(datetime, lambda v: str(v.astimezone(timezone.utc)))
-    sqlite3.register_adapter(date, lambda v: v.isoformat())
-    with db:
-        for table, rows in zip(COLUMNS, data):
-            cols = COLUMNS[table]
-            db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", rows)
-    db.execute("ANALYZE")
-    db.close()
+    load_sqlite(path, batches(data))
 
 
 async def timed(fn, repeat: int) -> float:
