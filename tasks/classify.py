@@ -18,9 +18,9 @@ For open and in-progress tasks r is today, one constant, and the first three bec
 itself, the documented cutoffs of `overdue_cutoff` and `due_soon_cutoff` — so those predicates are
 plain comparisons an index on c serves. For submitted and done tasks r varies by row, so E and S
 are sent along as data (`DayMap`): each day's shift in days, as the usual shift of its weekday plus
-the days that differ (holidays, days off, swapped working days). Like the reports' former
-`due_shifts`, a map is exact over the span of deadlines in the table (`deadline_span`), which is
-looked up first; it covers every row. `Classification.classify` applies the same formulas in
+the days that differ (holidays, days off, swapped working days): the reports' `due_shifts` idea,
+and the reports use the same map. A map is exact over the span of deadlines in the table
+(`deadline_span`, two index probes per column), looked up first, so it covers every row. `Classification.classify` applies the same formulas in
 Python, and tests/unit/test_classify.py checks them against timeliness() for random calendars.
 """
 
@@ -137,8 +137,11 @@ class Classification:
     soon_start: DayMap
     postgres: bool
 
-    def predicate(self, code: Timeliness, alias: str = "") -> str:
-        """The SQL condition that holds for a task row exactly when timeliness() gives `code`."""
+    def branches(self, code: Timeliness, alias: str = "") -> list[str]:
+        """The SQL conditions, mutually exclusive, whose disjunction holds for a task row exactly
+        when timeliness() gives `code`: one for the tasks judged as of today (a range of the
+        counted deadline, which the running tasks' partial index answers on its own), one for
+        those judged as of a day of their own (submitted, done)."""
         p = f"{alias}." if alias else ""
         c = counted(alias)
         lit = lambda d: date_literal(d, self.postgres)  # noqa: E731
@@ -150,24 +153,30 @@ class Classification:
         s = self.soon_start.sql(c, self.postgres)
         oc, dsc = lit(self.overdue_cutoff), lit(self.due_soon_cutoff)
         if code is Timeliness.OVERDUE:
-            return f"(({running} AND {c} <= {oc}) OR ({submitted} AND {ref} > {e}))"
+            return [f"({running} AND {c} <= {oc})", f"({submitted} AND {ref} > {e})"]
         if code is Timeliness.DUE_SOON:
-            return f"(({running} AND {c} > {oc} AND {c} <= {dsc}) OR ({submitted} AND {ref} <= {e} AND {ref} >= {s}))"
+            return [f"({running} AND {c} > {oc} AND {c} <= {dsc})", f"({submitted} AND {ref} <= {e} AND {ref} >= {s})"]
         if code is Timeliness.ON_TRACK:
-            return f"(({running} AND {c} > {dsc}) OR ({submitted} AND {ref} < {s}))"
+            return [f"({running} AND {c} > {dsc})", f"({submitted} AND {ref} < {s})"]
         if code is Timeliness.NO_DEADLINE:
-            return f"({p}state IN {sql_states(LIVE)} AND {c} IS NULL)"
+            return [f"({p}state IN {sql_states(LIVE)} AND {c} IS NULL)"]
         if code is Timeliness.DONE_ON_TIME:
-            return f"({done} AND ({c} IS NULL OR {p}completed_on <= {c} OR {p}completed_on <= {e}))"
+            return [f"({done} AND ({c} IS NULL OR {p}completed_on <= {c} OR {p}completed_on <= {e}))"]
         if code is Timeliness.DONE_LATE:
-            return f"({done} AND {p}completed_on > {c} AND {p}completed_on > {e})"
+            return [f"({done} AND {p}completed_on > {c} AND {p}completed_on > {e})"]
         raise ValueError(f"unknown timeliness: {code!r}")
 
+    def predicate(self, code: Timeliness, alias: str = "") -> str:
+        """The SQL condition that holds for a task row exactly when timeliness() gives `code`."""
+        return "(" + " OR ".join(self.branches(code, alias)) + ")"
+
     def any_of(self, codes: Iterable[Timeliness], alias: str = "") -> str:
-        wanted = sorted(set(codes))
-        if not wanted:
-            return "(1 = 0)"
-        return "(" + " OR ".join(self.predicate(code, alias) for code in wanted) + ")"
+        return "(" + " OR ".join(self.disjoint(codes, alias)) + ")"
+
+    def disjoint(self, codes: Iterable[Timeliness], alias: str = "") -> list[str]:
+        """The branches of every code in `codes`: mutually exclusive (timeliness gives one code),
+        so a total may add up their counts, each an index's own answer."""
+        return [b for code in sorted(set(codes)) for b in self.branches(code, alias)] or ["(1 = 0)"]
 
     def classify(self, state: str, due_on: date | None, completed_on: date | None, missed_due_on: date | None = None) -> Timeliness | None:
         """The predicates above evaluated in Python, for the tests that hold them to timeliness()."""

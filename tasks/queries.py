@@ -86,18 +86,33 @@ def _where(f: TaskFilter, leader_id: int | None, postgres: bool) -> tuple[list[s
     return clauses, args
 
 
-async def _count(divisions: list[int], clauses: list[str], args: list[Any]) -> int:
-    """The total. With a division, the tasks it leads plus those it supports but does not lead:
-    two disjoint parts, each read from its own index, instead of testing every task."""
-    if not divisions:
-        where = " AND ".join(clauses) or "1 = 1"
-        return int((await Task.raw(f"SELECT COUNT(*) AS n FROM task WHERE {where}", *args).run())[0]["n"])
-    first, rest = int(divisions[0]), [in_division(d) for d in divisions[1:]]
-    where = " AND ".join(rest + clauses) or "1 = 1"
-    sql = (f"SELECT (SELECT COUNT(*) FROM task WHERE task.lead_division = {first} AND {where}) + "
-           f"(SELECT COUNT(*) FROM task_support s JOIN task ON task.id = s.task "
-           f"WHERE s.division = {first} AND task.lead_division <> {first} AND {where}) AS n")
-    return int((await Task.raw(sql, *args, *args).run())[0]["n"])
+async def _count(divisions: list[int], clauses: list[str], args: list[Any], parts: list[str]) -> int:
+    """The total, as a sum of counts over disjoint parts that each an index answers: the
+    timeliness branches `parts` (tasks.classify), and with a division the tasks it leads plus those
+    it supports but does not lead, instead of testing every task against an OR."""
+    selects: list[str] = []
+    n_args = 0
+    if divisions and not clauses and not parts[1:] and parts[0] == "1 = 1" and len(divisions) == 1:
+        # A division alone: both parts straight from the indexes (lead_division; task_support's
+        # (division, task)), without reading a task row.
+        d = int(divisions[0])
+        selects = [f"(SELECT COUNT(*) FROM task WHERE task.lead_division = {d})",
+                   f"(SELECT COUNT(*) FROM task_support s WHERE s.division = {d} "
+                   f"AND s.task NOT IN (SELECT id FROM task WHERE task.lead_division = {d}))"]
+    elif not divisions:
+        for part in parts:
+            selects.append(f"(SELECT COUNT(*) FROM task WHERE {' AND '.join([*clauses, part])})")
+            n_args += 1
+    else:
+        first, rest = int(divisions[0]), [in_division(d) for d in divisions[1:]]
+        for part in parts:
+            where = " AND ".join([*rest, *clauses, part])
+            selects.append(f"(SELECT COUNT(*) FROM task WHERE task.lead_division = {first} AND {where})")
+            selects.append(f"(SELECT COUNT(*) FROM task_support s JOIN task ON task.id = s.task "
+                           f"WHERE s.division = {first} AND task.lead_division <> {first} AND {where})")
+            n_args += 2
+    rows = await Task.raw(f"SELECT {' + '.join(selects)} AS n", *(args * n_args)).run()
+    return int(rows[0]["n"])
 
 
 async def list_tasks(actor: Actor, f: TaskFilter, now: datetime, calendar: WorkingCalendar, due_soon_days: int) -> dict[str, Any]:
@@ -122,12 +137,13 @@ async def list_tasks(actor: Actor, f: TaskFilter, now: datetime, calendar: Worki
         leader_id = row["id"]
     postgres = Task._meta.db.engine_type == "postgres"
     clauses, args = _where(f, leader_id, postgres)
+    parts = ["1 = 1"]
     if f.timeliness:
         cls = await classification(Task, now, calendar, due_soon_days)
-        clauses.append(cls.any_of(f.timeliness, alias="task"))
+        parts = cls.disjoint(f.timeliness, alias="task")
     divisions = _divisions(actor, division_id)
-    total = await _count(divisions, clauses, args)
-    where = " AND ".join([in_division(d) for d in divisions] + clauses) or "1 = 1"
+    total = await _count(divisions, clauses, args, parts)
+    where = " AND ".join([in_division(d) for d in divisions] + clauses + ["(" + " OR ".join(parts) + ")"])
     rows = await Task.select().where(WhereRaw(where, *args)).order_by(ORDER).limit(f.limit).offset(f.offset).run()
     return {"items": await present_tasks(rows, now, calendar, due_soon_days), "total": total}
 
