@@ -56,3 +56,19 @@ def test_a_submitted_task_is_judged_by_its_submission_day_in_sql_too():
     # Due Friday 13/03, submitted Wednesday 11/03: due soon then, whatever today is.
     assert c.classify("submitted", date(2026, 3, 13), date(2026, 3, 11)) is Timeliness.DUE_SOON
     assert "COALESCE(completed_on, '2026-03-20'::date)" in c.predicate(Timeliness.DUE_SOON)
+
+
+def test_the_partial_indexes_are_spelled_as_the_predicates_that_must_use_them():
+    # A partial index serves a query only when the query's condition is the index's own: if a
+    # state group changes, this fails until a new migration rebuilds the index.
+    import importlib
+
+    from tasks.state import RUNNING, sql_state, sql_states
+
+    indexes = importlib.import_module("migrations.tasks.tasks_2026_12_01t11_00_00_000000").INDEXES
+    running = next(sql for sql in indexes if "task_running_counted_ix" in sql)
+    submitted = next(sql for sql in indexes if "task_submitted_ix" in sql)
+    assert f"ON task ({counted()}, " in running and running.endswith(f"WHERE state IN {sql_states(RUNNING)}")
+    assert submitted.endswith(f"WHERE state = {sql_state(TaskState.SUBMITTED)}")
+    c = classification_for(datetime(2026, 3, 3, 9, tzinfo=VN), WorkingCalendar(timezone=VN), 3, (LO, HI), postgres=True)
+    assert f"state IN {sql_states(RUNNING)} AND {counted('task')} <= " in c.predicate(Timeliness.OVERDUE, alias="task")
