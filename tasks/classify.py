@@ -68,7 +68,8 @@ class DayMap:
     def sql(self, expr: str, postgres: bool) -> str:
         """`expr` (a date, or NULL) mapped, on either engine."""
         lit = lambda d: date_literal(d, postgres)  # noqa: E731
-        weekday = f"CAST(EXTRACT(DOW FROM {expr}) AS INTEGER)" if postgres else f"CAST(strftime('%w', {expr}) AS INTEGER)"
+        # PostgreSQL: days since a Sunday, modulo 7, in integers (EXTRACT gives a slow numeric).
+        weekday = f"(({expr} - DATE '1900-01-07') % 7)" if postgres else f"CAST(strftime('%w', {expr}) AS INTEGER)"
         usual = Counter(self.by_weekday).most_common(1)[0][0]
         by_weekday = " ".join(f"WHEN {d} THEN {s}" for d, s in enumerate(self.by_weekday) if s != usual)
         shift = f"CASE {weekday} {by_weekday} ELSE {usual} END" if by_weekday else str(usual)
