@@ -1,17 +1,21 @@
 """A division's open deadlines as an iCalendar feed (RFC 5545), for heads to subscribe to on their
-phones: one all-day event per open task on its effective due date (the day it must be done by)."""
+phones: one all-day event per open task on its effective due date (the day it must be done by).
+A task whose missed deadline the office corrected is still counted late against it (tasks.timeliness):
+its event stays on the current deadline, the one to meet, and says since when it counts as overdue."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
+from piccolo.columns.combination import WhereRaw
 
 from tasks.calendar import WorkingCalendar
-from tasks.tables import Division, Task, TaskSupport
-from tasks.timeliness import TaskDates, effective_due_on
+from tasks.queries import ORDER, in_division
+from tasks.state import RUNNING, sql_states
+from tasks.tables import Division, Task
 
-FEED_STATES = ("open", "in_progress")
+FEED_STATES = RUNNING
 
 
 async def division_by_code(code: str) -> dict | None:
@@ -21,14 +25,13 @@ async def division_by_code(code: str) -> dict | None:
 
 
 async def deadline_feed(division: dict, now: datetime, calendar: WorkingCalendar, base_url: str) -> bytes:
-    supported = TaskSupport.select(TaskSupport.task).where(TaskSupport.division == division["id"])
+    # The division's tasks as the task list finds them, in the list's deadline order.
     rows = await Task.select(
-        Task.id, Task.title, Task.state, Task.due_on, Task.deadline_version, Task.lead_division, Task.directive.number,
-        Task.lead_division.name,
-    ).where(
-        Task.state.is_in(list(FEED_STATES)) & Task.due_on.is_not_null()
-        & ((Task.lead_division == division["id"]) | Task.id.is_in(supported))
-    ).order_by(Task.due_on).run()
+        Task.id, Task.title, Task.state, Task.due_on, Task.missed_due_on, Task.deadline_version, Task.lead_division,
+        Task.directive.number, Task.lead_division.name,
+    ).where(WhereRaw(
+        f"task.state IN {sql_states(FEED_STATES)} AND task.due_on IS NOT NULL AND {in_division(division['id'])}"
+    )).order_by(ORDER).run()
     cal = Calendar()
     cal.add("prodid", "-//dondoc//hạn xử lý//VI")
     cal.add("version", "2.0")
@@ -36,7 +39,7 @@ async def deadline_feed(division: dict, now: datetime, calendar: WorkingCalendar
     cal.add("x-wr-calname", f"Hạn xử lý — {division['name']}")
     cal.add("x-wr-timezone", str(calendar.timezone))
     for r in rows:
-        due = effective_due_on(TaskDates(r["state"], r["due_on"]), calendar)
+        due = calendar.effective_due(r["due_on"])
         role = "Chủ trì" if r["lead_division"] == division["id"] else f"Phối hợp với {r['lead_division.name']}"
         event = Event()
         # A new deadline (extension) is a new version of the same event, not a second event.
@@ -48,6 +51,7 @@ async def deadline_feed(division: dict, now: datetime, calendar: WorkingCalendar
         event.add("summary", f"[{role}] {r['title']}")
         event.add("description", f"Văn bản {r['directive.number']}; hạn xử lý {r['due_on'].strftime('%d/%m/%Y')}"
                   + (f" (chuyển sang {due.strftime('%d/%m/%Y')}, ngày làm việc kế tiếp)" if due != r["due_on"] else "")
+                  + (f"; đã quá hạn từ {calendar.effective_due(r['missed_due_on']).strftime('%d/%m/%Y')}" if r["missed_due_on"] else "")
                   + f"\n{base_url}/tasks/{r['id']}")
         event.add("url", f"{base_url}/tasks/{r['id']}")
         event.add("transp", "TRANSPARENT")

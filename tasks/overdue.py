@@ -1,7 +1,9 @@
 """The weekly overdue list (DESIGN §6): every task overdue as of a time, with its directive, lead
 division, effective due date, working days overdue, leader in charge and last progress note.
 SQL selects the running tasks past `overdue_cutoff` (exactly the overdue ones) and the tasks
-submitted after their due_on; timeliness() decides each of the latter."""
+submitted after their deadline; timeliness() decides each of the latter. The deadline is the
+counted one, `COALESCE(missed_due_on, due_on)` (tasks.classify): an item's `due_on` is the deadline
+the task is late against, which is the one it missed when the office has since corrected it."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from tasks.calendar import WorkingCalendar
+from tasks.classify import counted
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor
 from tasks.reports import Period, _as_date, _binder, _day_start, _scope, make_period
+from tasks.state import COMPLETED, RUNNING, TaskState, sql_state, sql_states
 from tasks.tables import Task
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, effective_due_on, overdue_cutoff, timeliness
 
@@ -39,22 +43,24 @@ def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -
     oc = overdue_cutoff(day, calendar)
     args: list[Any] = []
     p = _binder(args)
-    st = f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END"
+    c = counted("t")
+    completed, submitted = sql_states(COMPLETED), sql_state(TaskState.SUBMITTED)
+    st = f"CASE WHEN t.state IN {completed} AND t.completed_on > {p(day)} THEN {sql_state(TaskState.IN_PROGRESS)} ELSE t.state END"
     sql = (
-        f"SELECT t.id, t.title, {st} AS st, t.due_on, t.completed_on, d.number, d.issued_on, v.code, v.name AS division_name, "
+        f"SELECT t.id, t.title, {st} AS st, {c} AS due_on, t.completed_on, d.number, d.issued_on, v.code, v.name AS division_name, "
         # The leader's full name, else username (an empty one counts as none); no note is ''.
         "COALESCE(NULLIF(u.full_name, ''), u.username, '') AS leader, COALESCE(p.note, '') AS note, p.reported_at "
         "FROM task t JOIN directive d ON d.id = t.directive JOIN division v ON v.id = t.lead_division "
         "LEFT JOIN app_user u ON u.id = t.leader_in_charge "
         "LEFT JOIN progress_report p ON p.id = (SELECT MAX(q.id) FROM progress_report q "
         f"WHERE q.task = t.id AND q.reported_at <= {p(as_of)}) "
-        f"WHERE t.due_on IS NOT NULL AND t.created_at <= {p(as_of)} "
+        f"WHERE {c} IS NOT NULL AND t.created_at <= {p(as_of)} "
         f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))} "
         # A running task (as it stood) is overdue exactly when due_on <= overdue_cutoff(today); a
         # task submitted after its due_on is only a candidate: timeliness() decides it below.
-        f"AND ((t.state IN ('open', 'in_progress') AND t.due_on <= {p(oc)}) "
-        f"OR (t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} AND t.due_on <= {p(oc)}) "
-        f"OR (t.state = 'submitted' AND t.completed_on <= {p(day)} AND t.completed_on > t.due_on))"
+        f"AND ((t.state IN {sql_states(RUNNING)} AND {c} <= {p(oc)}) "
+        f"OR (t.state IN {completed} AND t.completed_on > {p(day)} AND {c} <= {p(oc)}) "
+        f"OR (t.state = {submitted} AND t.completed_on <= {p(day)} AND t.completed_on > {c}))"
     )
     if period.start is not None:
         sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
@@ -94,7 +100,7 @@ async def overdue_list(
     keys: list[int] = []
     small_ids = True
     for r in rows:
-        if r["st"] == "submitted":
+        if r["st"] == TaskState.SUBMITTED:
             key = (r["due_on"], r["completed_on"])
             verdict = submitted.get(key, _UNSEEN)
             if verdict is _UNSEEN:
@@ -176,7 +182,7 @@ def _submitted_verdict(key: tuple, as_of: datetime, calendar: WorkingCalendar, d
                        days: _WorkingDaysTo) -> tuple | None:
     """A task submitted after its due_on, overdue if submitted after its effective due date, by the
     working days up to the submission day (as working_days_overdue() counts them)."""
-    dates = TaskDates("submitted", _as_date(key[0]), _as_date(key[1]))
+    dates = TaskDates(TaskState.SUBMITTED, _as_date(key[0]), _as_date(key[1]))
     if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
         return None
     effective = effective_due_on(dates, calendar)

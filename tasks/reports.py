@@ -6,7 +6,9 @@ database does the counting: it groups the tasks by (group key, state, due_on, co
 COUNT(*), after replacing dates that cannot change the verdict by a representative date that
 timeliness() classifies identically: for an unfinished task, the cutoff contract of
 `overdue_cutoff`/`due_soon_cutoff`; for a finished one, on time or late against the effective due
-date, with the calendar's own shifts of weekend and holiday deadlines sent along (`due_shifts`).
+date, with the calendar's own shifts of weekend and holiday deadlines sent along (`due_shifts`, the
+effective-date map of tasks.classify). The deadline is the counted one, `COALESCE(missed_due_on,
+due_on)`: a task whose missed deadline the office corrected stays late against it.
 Python then classifies each distinct group once. The groups are few whatever the number of tasks,
 and the result is exact on both engines (the property test compares it task by task).
 
@@ -22,15 +24,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from tasks.calendar import WorkingCalendar
+from tasks.classify import DayMap, counted, deadline_span, effective_map
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, sees_all_tasks
+from tasks.state import COMPLETED, RUNNING, STOPPED, TaskState, sql_state, sql_states
 from tasks.tables import Task
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, due_soon_cutoff, overdue_cutoff, timeliness
 
 GROUP_BYS = ("division", "leader", "issuer", "directive")
 UPDATE_WINDOW = timedelta(days=7)
 TREND_WEEKS = 12
-OPEN_STATES = ("open", "in_progress")
+OPEN_STATES = RUNNING
 
 # Column titles and their Vietnamese, through the catalog.
 CATEGORY_LABELS = {
@@ -205,30 +209,20 @@ _KEYS = {
 
 # A done task finished after its deadline, as one representative pair timeliness() calls late.
 LATE_DUE, LATE_DONE = date(2000, 1, 4), date(2000, 12, 1)
-MAX_SHIFTS = 5000
 
 
-async def due_shifts(calendar: WorkingCalendar) -> list[tuple[date, date]] | None:
-    """(day, effective due day) for every non-working day between the earliest and latest due_on,
-    from the calendar itself, so SQL can tell a done task on time from a late one exactly as
-    timeliness() does. None when the range is too wide to send (the report then keeps exact dates)."""
-    row = (await Task.raw("SELECT MIN(due_on) AS lo, MAX(due_on) AS hi FROM task").run())[0]
-    lo, hi = _as_date(row["lo"]), _as_date(row["hi"])
+async def due_shifts(calendar: WorkingCalendar) -> DayMap:
+    """Each counted deadline's effective day, over the span of deadlines in the table, so SQL can
+    tell a done task on time from a late one exactly as timeliness() does (tasks.classify)."""
+    lo, hi = await deadline_span(Task)
     if lo is None or hi is None:
-        return []
-    if (hi - lo).days > MAX_SHIFTS * 3:
-        return None
-    shifts, day = [], lo
-    while day <= hi:
-        if not calendar.is_working(day):
-            shifts.append((day, calendar.effective_due(day)))
-        day += timedelta(days=1)
-    return shifts if len(shifts) <= MAX_SHIFTS else None
+        lo = hi = date(2000, 1, 1)
+    return effective_map(calendar, lo, hi)
 
 
 def _grouped_sql(
     group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int, division_id: int | None,
-    shifts: list[tuple[date, date]] | None,
+    shifts: DayMap,
 ) -> tuple[str, list]:
     key, join = _KEYS[group_by]
     day = calendar.today(period.as_of)
@@ -240,59 +234,37 @@ def _grouped_sql(
     # appears, and the inner query's arguments go after the outer query's.
     p = _binder(args)
 
-    # Inner: each task as it stood on `day`, and its effective due date.
+    # Inner: each task as it stood on `day`, its counted deadline and that deadline's effective day.
+    c = counted("t")
     inner = (
         f"SELECT {key} AS k, "
-        f"CASE WHEN t.state IN ('done', 'submitted') AND t.completed_on > {p(day)} THEN 'in_progress' ELSE t.state END AS st, "
-        "t.due_on AS due_on, t.completed_on AS completed_on, "
+        f"CASE WHEN t.state IN {sql_states(COMPLETED)} AND t.completed_on > {p(day)} THEN {sql_state(TaskState.IN_PROGRESS)} ELSE t.state END AS st, "
+        f"{c} AS due_on, t.completed_on AS completed_on, "
     )
     postgres = Task._meta.db.engine_type == "postgres"
-    if not shifts:
-        inner += "t.due_on AS eff_due "
-    elif postgres:
-        # One array of shifts (days to the next working day) per day from the earliest shifted
-        # deadline: an O(1) lookup, only for tasks finished after their due_on.
-        lo = shifts[0][0]
-        distance = [0] * ((shifts[-1][0] - lo).days + 1)
-        for d, e in shifts:
-            distance[(d - lo).days] = (e - d).days
-        inner += ("CASE WHEN t.completed_on IS NULL OR t.completed_on <= t.due_on "
-                  f"OR t.due_on < {p(lo)} OR t.due_on > {p(shifts[-1][0])} THEN t.due_on ")
-        inner += f"ELSE t.due_on + COALESCE(({p(distance)})[t.due_on - {p(lo)} + 1], 0) END AS eff_due "
-    else:
-        # SQLite scans a VALUES list in a join row by row, but indexes an IN list: one IN list per
-        # distance to the next working day.
-        by_distance: dict[int, list[date]] = {}
-        for d, e in shifts:
-            by_distance.setdefault((e - d).days, []).append(d)
-        # Only a task finished after its due_on needs it.
-        inner += ("CASE WHEN t.completed_on IS NULL OR t.completed_on <= t.due_on THEN t.due_on "
-                  + " ".join(f"WHEN t.due_on IN ({', '.join(p(d) for d in days)}) THEN date(t.due_on, '+{n} days')"
-                             for n, days in sorted(by_distance.items())) + " ELSE t.due_on END AS eff_due ")
+    # Only a task finished after its deadline needs the effective day.
+    inner += (f"CASE WHEN t.completed_on IS NULL OR t.completed_on <= {c} THEN {c} "
+              f"ELSE {shifts.sql(c, postgres)} END AS eff_due ")
     inner += f"FROM task t{join} "
     inner += _where_period(p, period, calendar, division_id)
     inner_args = list(args)
     args.clear()
     # Outer: representative dates. An open task's deadline matters only as overdue / due soon /
     # further / none (the cutoffs); a done task only as on time (finished by its effective due
-    # date, or no deadline) or late. Submitted tasks keep their exact dates (and so do late done
-    # ones when the shifts could not be sent).
+    # date, or no deadline) or late. Submitted tasks on time keep their exact dates.
     open_case = (f"CASE WHEN due_on IS NULL THEN NULL WHEN due_on <= {p(oc)} THEN {p(oc)} WHEN due_on <= {p(dsc)} THEN {p(dsc)} "
                  f"ELSE {p(far)} END ")
-    if shifts is not None:
-        # Done late, or submitted after the effective due date (then overdue, judged as of the
-        # submission): one representative pair each.
-        done_late = f"WHEN st IN ('done', 'submitted') AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DUE)} "
-        done_rep = (f"WHEN st IN ('done', 'submitted') AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DONE)} "
-                    "WHEN st = 'submitted' THEN completed_on ")
-    else:
-        done_late = ""
-        done_rep = "WHEN st = 'submitted' THEN completed_on WHEN st = 'done' AND due_on IS NOT NULL AND completed_on > due_on THEN completed_on "
+    # Done late, or submitted after the effective due date (then overdue, judged as of the
+    # submission): one representative pair each.
+    completed = sql_states(COMPLETED)
+    done_late = f"WHEN st IN {completed} AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DUE)} "
+    done_rep = (f"WHEN st IN {completed} AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DONE)} "
+                f"WHEN st = {sql_state(TaskState.SUBMITTED)} THEN completed_on ")
     sql = (
         "SELECT k, st, "
-        f"CASE WHEN st IN ('open', 'in_progress') THEN {open_case}"
-        "WHEN st IN ('paused', 'cancelled') THEN NULL "
-        f"WHEN st = 'done' AND (due_on IS NULL OR completed_on <= {'eff_due' if shifts is not None else 'due_on'}) THEN NULL "
+        f"CASE WHEN st IN {sql_states(RUNNING)} THEN {open_case}"
+        f"WHEN st IN {sql_states(STOPPED)} THEN NULL "
+        f"WHEN st = {sql_state(TaskState.DONE)} AND (due_on IS NULL OR completed_on <= eff_due) THEN NULL "
         f"{done_late}ELSE due_on END AS due_rep, "
         + "CASE " + done_rep + "ELSE NULL END AS done_rep, "
         "COUNT(*) AS n "
@@ -323,18 +295,18 @@ def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
         "JOIN (SELECT DISTINCT task FROM progress_report "
         f"WHERE reported_at > {p(period.as_of - UPDATE_WINDOW)} AND reported_at <= {p(period.as_of)}) r ON r.task = t.id "
         + _where_period(p, period, calendar, division_id)
-        + f" AND (t.state IN ('open', 'in_progress') OR (t.state IN ('done', 'submitted') AND t.completed_on > {p(day)})) GROUP BY 1"
+        + f" AND (t.state IN {sql_states(RUNNING)} OR (t.state IN {sql_states(COMPLETED)} AND t.completed_on > {p(day)})) GROUP BY 1"
     )
     return sql, args
 
 
 async def grouped_counts(
     group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-    division_id: int | None = None, shifts: list[tuple[date, date]] | None | bool = True,
+    division_id: int | None = None, shifts: DayMap | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """The bare SQL of the report (also timed on its own by bench/reports.py): the grouped counts,
-    and the counts of recently updated open tasks per key. `shifts` True: look them up."""
-    if shifts is True:
+    and the counts of recently updated open tasks per key. `shifts` None: look them up."""
+    if shifts is None or shifts is True:
         shifts = await due_shifts(calendar)
     sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, shifts)
     counts = await Task.raw(sql, *args).run()

@@ -1,7 +1,11 @@
 """Timeliness of a task (DESIGN §3): one pure rule that pages, API, reports and escalation all call.
 
-Never stored and never recomputed differently in SQL; the cutoff helpers below let a query
-prefilter by `due_on` and still agree with `timeliness()` exactly.
+Never stored and never recomputed differently in SQL: `tasks.classify` derives the SQL predicates
+from the cutoff helpers below and the calendar, and agrees with `timeliness()` exactly.
+
+The deadline that counts is `counted_due_on(task)`: `missed_due_on` when the office corrected a
+deadline the task had already missed (it stays late against that one), else `due_on`. In SQL it is
+spelled `COALESCE(missed_due_on, due_on)` everywhere, so one expression index serves it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from enum import StrEnum
 from typing import Protocol
 
 from tasks.calendar import WorkingCalendar
+from tasks.state import ALL_STATES, STOPPED, TaskState
 
 DEFAULT_DUE_SOON_DAYS = 3
 
-STATES = frozenset({"open", "in_progress", "submitted", "done", "paused", "cancelled"})
-STOPPED_STATES = frozenset({"paused", "cancelled"})
+# Kept for callers written before tasks.state: the same groups.
+STATES = ALL_STATES
+STOPPED_STATES = STOPPED
 
 
 class Timeliness(StrEnum):
@@ -39,7 +45,9 @@ LABELS_VI: dict[Timeliness, str] = {
 
 
 class HasDeadline(Protocol):
-    """Anything with these attributes: a Task row, a dataclass, TaskDates."""
+    """Anything with these attributes: a Task row, a dataclass, TaskDates. It may also have
+    `missed_due_on` (read with getattr, so objects without it keep working): the deadline that
+    counts when set (see counted_due_on)."""
 
     # Read-only properties so that frozen dataclasses satisfy the protocol too.
     @property
@@ -54,16 +62,27 @@ class HasDeadline(Protocol):
 
 @dataclass(frozen=True)
 class TaskDates:
-    """The three fields timeliness needs, for callers holding a dict or a query row."""
+    """The fields timeliness needs, for callers holding a dict or a query row."""
 
     state: str
     due_on: date | None
     completed_on: date | None = None
+    missed_due_on: date | None = None
+
+
+def counted_due_on(task: HasDeadline) -> date | None:
+    """The deadline timeliness counts against: `missed_due_on` when set (a deadline the task had
+    already missed when the office corrected it, so it stays counted late), else `due_on`.
+    SQL: `COALESCE(missed_due_on, due_on)`."""
+    missed = getattr(task, "missed_due_on", None)
+    return task.due_on if missed is None else missed
 
 
 def effective_due_on(task: HasDeadline, calendar: WorkingCalendar) -> date | None:
-    """`due_on` moved forward to a working day (Civil Code 2015, art. 148), or None without a deadline."""
-    return None if task.due_on is None else calendar.effective_due(task.due_on)
+    """The counted deadline (`missed_due_on`, else `due_on`) moved forward to a working day
+    (Civil Code 2015, art. 148), or None without a deadline."""
+    counted = counted_due_on(task)
+    return None if counted is None else calendar.effective_due(counted)
 
 
 def timeliness(
@@ -78,17 +97,18 @@ def timeliness(
     of completion rates and escalation. A "submitted" task is judged as of the day the division
     submitted it (`completed_on`), so the office's time to confirm cannot make it overdue. A task
     is overdue from 00:00 province time of the day after its effective due date; due soon covers
-    0 (due today) up to `due_soon_days` working days left.
+    0 (due today) up to `due_soon_days` working days left. Every comparison is against the effective
+    date of the counted deadline: `missed_due_on` when set, else `due_on` (see counted_due_on).
     """
-    if task.state not in STATES:
+    if task.state not in ALL_STATES:
         raise ValueError(f"unknown task state: {task.state!r}")
-    if task.state in STOPPED_STATES:
+    if task.state in STOPPED:
         return None
     if due_soon_days < 0:
         raise ValueError("due_soon_days must not be negative")
     reference = _reference_day(task, now, calendar)
     due = effective_due_on(task, calendar)
-    if task.state == "done":
+    if task.state == TaskState.DONE:
         if due is None:
             return Timeliness.DONE_ON_TIME
         if task.completed_on is None:
@@ -104,7 +124,8 @@ def timeliness(
 
 
 def working_days_overdue(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> int:
-    """Working days past the effective due date, 0 unless the task is OVERDUE.
+    """Working days past the effective due date of the counted deadline (`missed_due_on` when set),
+    0 unless the task is OVERDUE.
 
     Counted up to the same reference day timeliness() uses (the submission day for a submitted
     task). It can be 0 while overdue: a task due on Friday is overdue on Saturday, but no working
@@ -118,7 +139,8 @@ def working_days_overdue(task: HasDeadline, now: datetime, calendar: WorkingCale
 
 
 def working_days_left(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> int | None:
-    """Working days from the reference day to the effective due date, for a task still running.
+    """Working days from the reference day to the effective due date (of the counted deadline),
+    for a task still running.
 
     0 means due today; negative (or 0 over a weekend) once overdue. None when there is nothing to
     count down: no deadline, done, paused or cancelled.
@@ -132,20 +154,23 @@ def working_days_left(task: HasDeadline, now: datetime, calendar: WorkingCalenda
 
 
 def overdue_cutoff(today: date, calendar: WorkingCalendar) -> date:
-    """The latest `due_on` of an overdue open/in-progress task on `today` (province date).
+    """The latest counted deadline of an overdue open/in-progress task on `today` (province date).
 
-    Such a task is OVERDUE exactly when `due_on <= overdue_cutoff(today)`, because effective_due is
-    monotone and the cutoff is itself a working day; so SQL may filter `due_on <= cutoff` and get
-    exactly what timeliness() would say. (Submitted tasks are judged as of completed_on instead.)
+    Such a task is OVERDUE exactly when `counted_due_on(task) <= overdue_cutoff(today)` (in SQL
+    `COALESCE(missed_due_on, due_on) <= cutoff`), because effective_due is monotone and the cutoff
+    is itself a working day; so SQL may filter on it and get exactly what timeliness() would say.
+    The same holds for any reference day: a submitted task is judged as of completed_on, a done one
+    is late exactly when it would have been overdue on the day it was completed.
     """
     return calendar.previous_working_day(today)
 
 
 def due_soon_cutoff(today: date, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> date:
-    """The latest `due_on` of a due-soon open/in-progress task on `today` (province date).
+    """The latest counted deadline of a due-soon open/in-progress task on `today` (province date).
 
-    Such a task is DUE_SOON exactly when it is not overdue (`due_on > overdue_cutoff(today)`) and
-    `due_on <= due_soon_cutoff(today)`; SQL may filter on that range and agree with timeliness().
+    Such a task is DUE_SOON exactly when it is not overdue (counted deadline > overdue_cutoff(today))
+    and counted deadline <= due_soon_cutoff(today); SQL may filter on that range and agree with
+    timeliness().
     """
     if due_soon_days < 0:
         raise ValueError("due_soon_days must not be negative")
@@ -158,6 +183,6 @@ def due_soon_cutoff(today: date, calendar: WorkingCalendar, due_soon_days: int =
 def _reference_day(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> date:
     # Always read `now` through the calendar so a naive datetime is refused in every state.
     today = calendar.today(now)
-    if task.state == "submitted" and task.completed_on is not None:
+    if task.state == TaskState.SUBMITTED and task.completed_on is not None:
         return task.completed_on
     return today

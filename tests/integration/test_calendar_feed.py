@@ -31,3 +31,18 @@ async def test_a_wrong_token_or_division_finds_nothing(world):
     assert (await world.client.get(good.replace("/QLNL/", "/QLTM/"))).status_code == 404
     assert (await world.client.get(good[:-8] + "0000.ics")).status_code == 404
     assert (await world.client.get(good.removesuffix(".ics"))).status_code == 404
+
+
+async def test_a_task_corrected_after_its_deadline_passed_keeps_its_new_date_and_says_since_when_it_is_overdue(world):
+    from datetime import date
+
+    from tasks.tables import Task
+
+    await world.directive_with_tasks("1234/UBND-KT", TASKS)
+    task = await Task.select(Task.id).where(Task.title == "Báo cáo giá xăng dầu").first().run()
+    await Task.update({Task.missed_due_on: date(2026, 2, 28)}).where(Task.id == task["id"]).run()
+    feeds = (await world.get("truong.qltm", "/api/v1/reports/calendar-feeds")).json()
+    r = await world.client.get(feeds[0]["url"].removeprefix("http://dondoc.test"))
+    event = next(e for e in Calendar.from_ical(r.content).walk("VEVENT") if "xăng dầu" in str(e["summary"]))
+    assert event["dtstart"].dt.isoformat() == "2026-03-20"
+    assert "đã quá hạn từ 02/03/2026" in str(event["description"])  # Saturday 28/02 counts from Monday

@@ -43,3 +43,17 @@ async def test_a_submission_on_the_working_day_after_a_weekend_deadline_is_not_o
     assert (items[late].effective_due_on, items[late].working_days_overdue) == (date(2026, 3, 2), 1)
     assert items[vp].working_days_overdue == 1
     assert len(items) == sum(n for *_, n in (ROWS[3], ROWS[4], ROWS[13], ROWS[20], ROWS[26])) + 1
+
+
+async def test_a_task_whose_missed_deadline_was_corrected_stays_on_the_list_against_the_deadline_it_missed(department):
+    # The VP task due 09/03 had really been due Wednesday 25/02; the office moved it after it was missed.
+    corrected = department["tasks"][27][0]
+    await Task.update({Task.missed_due_on: date(2026, 2, 25)}).where(Task.id == corrected).run()
+    items = {i.task_id: i for i in await overdue_list(None, CAL, AS_OF)}
+    assert (items[corrected].due_on, items[corrected].effective_due_on, items[corrected].working_days_overdue) == (
+        date(2026, 2, 25), date(2026, 2, 25), 4)
+    # A late submission is judged against the missed deadline too: due 20/03, submitted 02/03, missed 27/02.
+    on_track = department["tasks"][12][0]
+    await Task.update({Task.missed_due_on: date(2026, 2, 27)}).where(Task.id == on_track).run()
+    items = {i.task_id: i for i in await overdue_list(None, CAL, AS_OF)}
+    assert (items[on_track].due_on, items[on_track].working_days_overdue) == (date(2026, 2, 27), 1)

@@ -29,6 +29,7 @@ task_strategy = st.tuples(
     st.one_of(st.none(), st.integers(0, 90)),  # due_on offset
     st.integers(0, 90),  # completed_on offset
     st.booleans(),  # a progress report a few days before as_of
+    st.one_of(st.none(), st.integers(1, 20)),  # missed_due_on: this many days before due_on
 )
 example_strategy = st.tuples(
     st.lists(task_strategy, min_size=0, max_size=30),
@@ -61,16 +62,17 @@ async def check(example) -> None:
     expected: dict[int, Counter] = {d: Counter() for d in division_ids}
     open_tasks = Counter()
     updated = Counter()
-    for division, state, due_offset, done_offset, reported in tasks:
+    for division, state, due_offset, done_offset, reported, missed_before in tasks:
         due = None if due_offset is None else BASE + timedelta(days=due_offset)
+        missed = None if due is None or missed_before is None else due - timedelta(days=missed_before)
         completed = BASE + timedelta(days=done_offset) if state in ("done", "submitted") else None
         row = (await Task.insert(Task(directive=directive_id, title="t", lead_division=division_ids[division], due_on=due, state=state,
-                                      completed_on=completed, created_at=CREATED, updated_at=CREATED)).returning(Task.id).run())[0]
+                                      completed_on=completed, missed_due_on=missed, created_at=CREATED, updated_at=CREATED)).returning(Task.id).run())[0]
         if reported:
             await ProgressReport.insert(ProgressReport(task=row["id"], note="n", reported_at=as_of - timedelta(days=3))).run()
         # As the task stood on `today` (the report's documented reading of a past as-of time).
         stood = "in_progress" if completed is not None and completed > today else state
-        verdict = timeliness(TaskDates(stood, due, completed if stood != "in_progress" else None), as_of, CAL, due_soon_days)
+        verdict = timeliness(TaskDates(stood, due, completed if stood != "in_progress" else None, missed), as_of, CAL, due_soon_days)
         expected[division_ids[division]][verdict.value if verdict else "stopped"] += 1
         if stood in ("open", "in_progress"):
             open_tasks[division_ids[division]] += 1

@@ -269,3 +269,40 @@ def test_an_approved_extension_judges_the_task_by_its_new_deadline_only():
     assert timeliness(after, noon_in_vietnam(THURSDAY_2026_03_12), PLAIN) == Timeliness.DUE_SOON
     # Done after the original deadline but by the extended one: on time.
     assert timeliness(task("done", MONDAY_2026_03_16, THURSDAY_2026_03_12), noon_in_vietnam(MONDAY_2026_03_16), PLAIN) == Timeliness.DONE_ON_TIME
+
+
+def test_a_corrected_deadline_keeps_the_task_counted_late_against_the_one_it_missed():
+    # Due Friday 06/03 and missed; on Tuesday 10/03 the office corrects it to Monday 16/03.
+    corrected = TaskDates("in_progress", MONDAY_2026_03_16, missed_due_on=FRIDAY_2026_03_06)
+    assert timeliness(corrected, noon_in_vietnam(THURSDAY_2026_03_12), PLAIN) is Timeliness.OVERDUE
+    assert working_days_overdue(corrected, noon_in_vietnam(THURSDAY_2026_03_12), PLAIN) == 4
+    assert effective_due_on(corrected, PLAIN) == FRIDAY_2026_03_06
+    # Done by the corrected deadline is still late: it missed the one that counts.
+    done = TaskDates("done", MONDAY_2026_03_16, THURSDAY_2026_03_12, missed_due_on=FRIDAY_2026_03_06)
+    assert timeliness(done, noon_in_vietnam(MONDAY_2026_03_16), PLAIN) is Timeliness.DONE_LATE
+    submitted = TaskDates("submitted", MONDAY_2026_03_16, THURSDAY_2026_03_12, missed_due_on=FRIDAY_2026_03_06)
+    assert timeliness(submitted, noon_in_vietnam(MONDAY_2026_03_16), PLAIN) is Timeliness.OVERDUE
+
+
+def test_a_missed_deadline_on_a_weekend_counts_from_the_next_working_day():
+    corrected = TaskDates("done", MONDAY_2026_03_16, MONDAY_2026_03_09, missed_due_on=SATURDAY_2026_03_07)
+    assert effective_due_on(corrected, PLAIN) == MONDAY_2026_03_09
+    assert timeliness(corrected, noon_in_vietnam(MONDAY_2026_03_16), PLAIN) is Timeliness.DONE_ON_TIME
+
+
+def test_an_object_without_missed_due_on_is_judged_by_due_on():
+    class Row:  # e.g. a row type written before missed_due_on existed
+        state, due_on, completed_on = "open", FRIDAY_2026_03_06, None
+
+    assert timeliness(Row(), noon_in_vietnam(MONDAY_2026_03_09), PLAIN) is Timeliness.OVERDUE
+    assert timeliness(TaskDates("open", FRIDAY_2026_03_06, missed_due_on=None), noon_in_vietnam(WEDNESDAY_2026_03_04), PLAIN) is Timeliness.DUE_SOON
+
+
+@given(due_on=DAYS, missed=DAYS, today=DAYS, state=st.sampled_from(["open", "in_progress", "submitted", "done"]),
+       completed=DAYS, calendar=st.one_of(st.just(PLAIN), CALENDARS))
+def test_a_missed_deadline_judges_the_task_exactly_as_if_it_were_its_due_on(due_on, missed, today, state, completed, calendar):
+    now = noon_in_vietnam(today)
+    done_on = completed if state in ("submitted", "done") else None
+    with_missed = TaskDates(state, due_on, done_on, missed_due_on=missed)
+    assert timeliness(with_missed, now, calendar) == timeliness(TaskDates(state, missed, done_on), now, calendar)
+    assert working_days_overdue(with_missed, now, calendar) == working_days_overdue(TaskDates(state, missed, done_on), now, calendar)
