@@ -26,7 +26,8 @@ TIMELINESS_ORDER = (
 
 def with_days_overdue(items: list[dict], now: datetime, calendar: WorkingCalendar) -> list[dict]:
     for item in items:
-        item["days_overdue"] = working_days_overdue(TaskDates(item["state"], item["due_on"], item["completed_on"]), now, calendar)
+        item["days_overdue"] = working_days_overdue(
+            TaskDates(item["state"], item["due_on"], item["completed_on"], item.get("missed_due_on")), now, calendar)
     return items
 
 

@@ -438,7 +438,9 @@ def rate_dict(rate: Rate) -> dict[str, Any]:
 
 
 def tally_dict(t: Tally) -> dict[str, Any]:
-    return {**t.counts(), "done": t.done, "fallen_due": t.fallen_due, "open_tasks": t.open_tasks, "updated": t.updated,
+    # "done" here is the API's count of finished tasks (on time + late), a field name.
+    return {**t.counts(), "done": t.done,  # not a task state
+            "fallen_due": t.fallen_due, "open_tasks": t.open_tasks, "updated": t.updated,
             "rates": {k: rate_dict(v) for k, v in t.rates().items()}}
 
 

@@ -93,8 +93,8 @@ def timeliness(
 ) -> Timeliness | None:
     """The timeliness code of `task` at the instant `now` (timezone-aware).
 
-    None for "paused" and "cancelled": those were stopped by a leader's decision and are left out
-    of completion rates and escalation. A "submitted" task is judged as of the day the division
+    None for a paused or cancelled task: those were stopped by a leader's decision and are left out
+    of completion rates and escalation. A submitted task is judged as of the day the division
     submitted it (`completed_on`), so the office's time to confirm cannot make it overdue. A task
     is overdue from 00:00 province time of the day after its effective due date; due soon covers
     0 (due today) up to `due_soon_days` working days left. Every comparison is against the effective
