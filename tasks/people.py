@@ -50,7 +50,13 @@ async def authenticate(username: str, password: str) -> Actor | None:
     if row is None:
         verify_password(_dummy_hash(), password)
         return None
-    return actor_from_row(row) if verify_password(row["password_hash"], password) else None
+    if not verify_password(row["password_hash"], password):
+        return None
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        # A hash made at an older cost is replaced by one at today's, with the password just
+        # checked; the password itself does not change, so there is nothing to audit.
+        await User.update({User.password_hash: hash_password(password)}).where(User.id == row["id"]).run()
+    return actor_from_row(row)
 
 
 @functools.cache
