@@ -34,15 +34,6 @@ class Timeliness(StrEnum):
     NO_DEADLINE = "no_deadline"
 
 
-LABELS_VI: dict[Timeliness, str] = {
-    Timeliness.DONE_ON_TIME: "Đã hoàn thành đúng hạn",
-    Timeliness.DONE_LATE: "Đã hoàn thành quá hạn",
-    Timeliness.DUE_SOON: "Sắp đến hạn",
-    Timeliness.ON_TRACK: "Đang thực hiện trong hạn",
-    Timeliness.OVERDUE: "Đang thực hiện quá hạn",
-    Timeliness.NO_DEADLINE: "Không có thời hạn",
-}
-
 
 class HasDeadline(Protocol):
     """Anything with these attributes: a Task row, a dataclass, TaskDates. It may also have
@@ -136,21 +127,6 @@ def working_days_overdue(task: HasDeadline, now: datetime, calendar: WorkingCale
     due = effective_due_on(task, calendar)
     assert due is not None  # OVERDUE implies a deadline
     return calendar.working_days_between(due, _reference_day(task, now, calendar))
-
-
-def working_days_left(task: HasDeadline, now: datetime, calendar: WorkingCalendar) -> int | None:
-    """Working days from the reference day to the effective due date (of the counted deadline),
-    for a task still running.
-
-    0 means due today; negative (or 0 over a weekend) once overdue. None when there is nothing to
-    count down: no deadline, done, paused or cancelled.
-    """
-    code = timeliness(task, now, calendar)
-    if code not in (Timeliness.DUE_SOON, Timeliness.ON_TRACK, Timeliness.OVERDUE):
-        return None
-    due = effective_due_on(task, calendar)
-    assert due is not None
-    return calendar.working_days_between(_reference_day(task, now, calendar), due)
 
 
 def overdue_cutoff(today: date, calendar: WorkingCalendar) -> date:

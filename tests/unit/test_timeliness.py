@@ -6,18 +6,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tasks.calendar import WorkingCalendar
+from tasks.i18n import gettext_for
 from tasks.timeliness import (
     DEFAULT_DUE_SOON_DAYS,
-    LABELS_VI,
     TaskDates,
     Timeliness,
     due_soon_cutoff,
     effective_due_on,
     overdue_cutoff,
     timeliness,
-    working_days_left,
     working_days_overdue,
 )
+from web.pages.common import TIMELINESS_LABELS
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = timezone.utc
@@ -57,13 +57,10 @@ def test_there_are_exactly_six_codes_each_with_a_vietnamese_label():
     assert [code.value for code in Timeliness] == [
         "done_on_time", "done_late", "due_soon", "on_track", "overdue", "no_deadline",
     ]
-    assert LABELS_VI == {
-        Timeliness.DONE_ON_TIME: "Đã hoàn thành đúng hạn",
-        Timeliness.DONE_LATE: "Đã hoàn thành quá hạn",
-        Timeliness.DUE_SOON: "Sắp đến hạn",
-        Timeliness.ON_TRACK: "Đang thực hiện trong hạn",
-        Timeliness.OVERDUE: "Đang thực hiện quá hạn",
-        Timeliness.NO_DEADLINE: "Không có thời hạn",
+    vi = gettext_for("vi")
+    assert {code.value: vi(TIMELINESS_LABELS[code.value]) for code in Timeliness} == {
+        "done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn", "due_soon": "Sắp đến hạn",
+        "on_track": "Đang thực hiện trong hạn", "overdue": "Quá hạn", "no_deadline": "Không có thời hạn",
     }
     assert DEFAULT_DUE_SOON_DAYS == 3
 
@@ -115,7 +112,6 @@ def test_a_task_stopped_by_a_leader_has_no_timeliness(state):
     stopped = task(state, FRIDAY_2026_03_06)
     assert timeliness(stopped, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) is None
     assert working_days_overdue(stopped, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) == 0
-    assert working_days_left(stopped, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) is None
 
 
 def test_an_unknown_state_is_refused():
@@ -171,7 +167,6 @@ def test_a_task_overdue_over_a_weekend_has_lost_no_working_day_yet():
     due_friday = task("open", FRIDAY_2026_03_13)
     assert working_days_overdue(due_friday, noon_in_vietnam(SUNDAY_2026_03_15), PLAIN) == 0
     assert working_days_overdue(due_friday, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) == 3
-    assert working_days_left(due_friday, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) == -3
 
 
 def test_a_task_submitted_on_time_stays_not_overdue_while_the_office_confirms():
@@ -195,9 +190,7 @@ def test_three_working_days_left_across_a_weekend_is_due_soon_and_four_is_on_tra
     # From Wed 04/03: Thu 05 (1), Fri 06 (2), [Sat, Sun], Mon 09 (3), Tue 10 (4).
     wednesday = noon_in_vietnam(WEDNESDAY_2026_03_04)
     assert timeliness(task("open", MONDAY_2026_03_09), wednesday, PLAIN) is Timeliness.DUE_SOON
-    assert working_days_left(task("open", MONDAY_2026_03_09), wednesday, PLAIN) == 3
     assert timeliness(task("open", TUESDAY_2026_03_10), wednesday, PLAIN) is Timeliness.ON_TRACK
-    assert working_days_left(task("open", TUESDAY_2026_03_10), wednesday, PLAIN) == 4
 
 
 def test_the_due_soon_window_is_configurable():
@@ -246,18 +239,6 @@ def test_the_sql_cutoffs_agree_with_timeliness(due_on, today, state, due_soon_da
     due_soon = not overdue and due_on <= due_soon_cutoff(today, calendar, due_soon_days)
     assert due_soon == (code is Timeliness.DUE_SOON)
     assert code in (Timeliness.OVERDUE, Timeliness.DUE_SOON, Timeliness.ON_TRACK)
-
-
-@given(due_on=DAYS, today=DAYS)
-def test_working_days_left_and_overdue_are_two_views_of_one_count(due_on, today):
-    open_task = task("open", due_on)
-    now = noon_in_vietnam(today)
-    left = working_days_left(open_task, now, PLAIN)
-    late = working_days_overdue(open_task, now, PLAIN)
-    if timeliness(open_task, now, PLAIN) is Timeliness.OVERDUE:
-        assert left == -late and late >= 0
-    else:
-        assert late == 0 and left >= 0
 
 
 def test_an_approved_extension_judges_the_task_by_its_new_deadline_only():
