@@ -17,15 +17,6 @@ from tasks.tables import Division, User
 PUBLIC_USER_COLUMNS = (User.id, User.username, User.full_name, User.email, User.role, User.division, User.active, User.locale)
 
 
-async def profile(user_id: int) -> dict:
-    """The signed-in user as the page header shows them: name, role, division."""
-    row = await User.select(*PUBLIC_USER_COLUMNS, User.division.name.as_alias("division_name"),
-                            User.division.code.as_alias("division_code")).where(User.id == user_id).first().run()
-    if row is None:
-        raise NotFound(N_("No user {value}."), value=user_id)
-    return row
-
-
 async def change_password(engine: Engine, actor: Actor, now: datetime, current: str, new: str) -> None:
     if len(new) < MIN_PASSWORD_LENGTH:
         raise Invalid(N_("The password must be at least {n} characters."), fields={"new_password": N_("Too short")}, n=MIN_PASSWORD_LENGTH)

@@ -11,7 +11,7 @@ from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
 from tasks.db import transaction
-from tasks.errors import N_, Conflict, Invalid, NotFound
+from tasks.errors import N_, Conflict, Invalid
 from tasks.permissions import Actor, Role, is_admin
 from tasks.tables import Division, User
 
@@ -155,9 +155,3 @@ async def create_user(
         await write_event(actor=actor, at=now, action="create_user", entity_type="user", entity_id=row["id"], before=None, after=public)
     return public
 
-
-async def get_user_by_username(username: str) -> dict:
-    row = await User.select().where(User.username == username).first().run()
-    if row is None:
-        raise NotFound(N_("No user {value}."), value=username)
-    return row

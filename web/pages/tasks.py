@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
+from notify.queries import list_notifications
 from tasks import accounts, extensions, lifecycle, overview, people, queries
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
@@ -30,13 +31,8 @@ RULE_LABELS = {
 NOTIFICATION_STATES = {"pending": N_("waiting to be sent"), "sent": N_("sent"), "failed": N_("failed"), "skipped": N_("skipped")}
 
 
-async def notifications_for(actor, task_id: int) -> list[dict] | None:
-    """HOOK for notify/: the emails about this task, or None when there is no notification
-    service (the task page then leaves the section out). Reads notify.queries.list_notifications."""
-    try:
-        from notify.queries import list_notifications
-    except ImportError:
-        return None
+async def notifications_for(actor, task_id: int) -> list[dict]:
+    """The emails about this task, from the outbox."""
     result = await list_notifications(actor, task=task_id, limit=100)
     return [
         {"at": n.get("sent_at") or n.get("created_at"), "rule": RULE_LABELS.get(n.get("rule", ""), n.get("rule", "")),
