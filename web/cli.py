@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import getpass
 import os
 import sys
-from typing import AsyncIterator
 
-from piccolo.engine.base import Engine
-
-from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
 from tasks.errors import DomainError
-from web.clock import SystemClock
+from tasks.i18n import translate_error
+from web.cli_db import connected
 from web.cli_notify import add_notify_commands
 from web.cli_reports import add_report_commands
-from tasks.i18n import translate_error
+from web.clock import SystemClock
 from web.settings import Settings, SettingsError
-
-
-@contextlib.asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[Engine]:
-    engine = engine_from_url(settings.database_url)
-    bind_tables(engine)
-    await open_engine(engine)
-    try:
-        yield engine
-    finally:
-        await close_engine(engine)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:

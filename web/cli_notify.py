@@ -13,6 +13,7 @@ from notify.mailer import mailer_from_url
 from notify.passes import Notifier
 from tasks.formatting import format_percent
 from tasks.reports import Rate
+from web.cli_db import connected
 from web.settings import Settings
 
 
@@ -34,7 +35,6 @@ def _local(at: datetime, timezone: str) -> str:
 
 
 async def _with_notifier(settings: Settings, work):
-    from web.cli import connected
 
     async with connected(settings) as engine:
         notifier = Notifier(engine, mailer_from_url(settings.smtp_url), timezone=settings.timezone,

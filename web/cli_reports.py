@@ -15,6 +15,7 @@ from tasks.exports.task_list import export_tasks_xlsx
 from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
 from web.cli_notify import parse_as_of
+from web.cli_db import connected
 from web.settings import Settings
 
 
@@ -46,7 +47,6 @@ def render_table(table: tables.Table, locale: str = "vi") -> str:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from web.cli import connected
 
     _ = gettext_for(args.locale)
 
@@ -92,7 +92,6 @@ def _write(content: bytes, out: str | None) -> None:
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from web.cli import connected
     from web.clock import SystemClock
 
     content = Path(args.file).read_bytes()
@@ -128,7 +127,6 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export_tasks(settings: Settings, args: argparse.Namespace) -> int:
-    from web.cli import connected
 
     async def run() -> bytes:
         async with connected(settings):
