@@ -1,19 +1,20 @@
 """Leadership reports (DESIGN §6): completion figures per division / leader / issuer / directive and
 the 12-week trend (the weekly overdue list is in tasks.overdue).
 
-One source of truth: every task is classified by `tasks.timeliness.timeliness`. For speed the
-database does the counting: it groups the tasks by (group key, state, due_on, completed_on) with
-COUNT(*), after replacing dates that cannot change the verdict by a representative date that
-timeliness() classifies identically: for an unfinished task, the cutoff contract of
-`overdue_cutoff`/`due_soon_cutoff`; for a finished one, on time or late against the effective due
-date, with the calendar's own shifts of weekend and holiday deadlines sent along (`due_shifts`, the
-effective-date map of tasks.classify). The deadline is the counted one, `COALESCE(missed_due_on,
-due_on)`: a task whose missed deadline the office corrected stays late against it.
-Python then classifies each distinct group once. The groups are few whatever the number of tasks,
-and the result is exact on both engines (the property test compares it task by task).
+One source of truth: every task is classified by the SQL predicates of `tasks.classify`, which are
+`tasks.timeliness.timeliness` case by case (tests/unit/test_classify.py). The database does the
+counting: one statement gives COUNT(*) per (group key, code), each code a timeliness verdict and
+whether the task was still in its division's hands (`CODES`), so Python only adds up a few hundred
+rows whatever the number of tasks. The deadline is the counted one, `COALESCE(missed_due_on,
+due_on)`: a task whose missed deadline the office corrected stays late against it. The result is
+exact on both engines (the property test compares it with timeliness() task by task).
 
 As of a past time, a task is taken as it stood then: not yet assigned if created later, and still
 in progress if its division submitted it after that day (deadlines and pauses are as they are now).
+
+Speed (docs/performance.md "Completion report"): the statements read the tasks as ranges of the
+index `task_report_ix` (state first), index-only, and on PostgreSQL the counts and the update rate
+run at once on two pooled connections.
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ from tasks.calendar import WorkingCalendar
 from tasks.classify import Classification, classification_for, counted, deadline_span
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, sees_all_tasks
-from tasks.state import COMPLETED, RUNNING, TaskState, sql_state, sql_states
+from tasks.state import COMPLETED, RUNNING, STOPPED, TaskState, sql_state, sql_states
 from tasks.tables import Task
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, Timeliness
 
 GROUP_BYS = ("division", "leader", "issuer", "directive")
 UPDATE_WINDOW = timedelta(days=7)
 TREND_WEEKS = 12
-OPEN_STATES = RUNNING
 
 # Column titles and their Vietnamese, through the catalog.
 CATEGORY_LABELS = {
@@ -223,35 +223,34 @@ CODES: dict[int, tuple[Timeliness | None, bool]] = {
 }
 
 
-def _grouped_sql(
-    group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int, division_id: int | None,
-    cl: Classification,
-) -> tuple[str, list]:
-    """COUNT(*) per (group key, code of CODES). Each task is classified where it lies, by the
-    formulas of tasks.classify (the cutoffs for the tasks judged as of the day; the effective-date
-    and due-soon maps for those judged as of their own completion day), in one CASE that tests the
-    commonest and cheapest cases first: a running task is a range of its counted deadline, a done
-    task finished by that deadline is on time without looking the deadline's effective day up. As
-    of a past day, a task submitted or confirmed after it is still in its division's hands."""
+def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, division_id: int | None, cl: Classification) -> tuple[str, list]:
+    """COUNT(*) per (group key, code of CODES), each task classified by the formulas of
+    tasks.classify: the running tasks (and, as of a past day, those submitted or confirmed after
+    it) by the cutoffs, a range of the counted deadline; a done task by its completion day against
+    the deadline's effective day (looked up only when it finished after the deadline itself); a
+    submitted one as of its submission day. Three branches by state, so that each is a range of
+    `task_report_ix` read index-only, and each CASE tests only what its states need."""
     key, join = _KEYS[group_by]
     args: list[Any] = []
     p = _binder(args)
     c = counted("t")
     pg = cl.postgres
     e = cl.effective.sql(c, pg)
-    in_hand = (f"t.state IN {sql_states(RUNNING)} "
-               f"OR (t.state IN {sql_states(COMPLETED)} AND t.completed_on > {p(cl.today)})")
     ref = f"COALESCE(t.completed_on, {p(cl.today)})"
-    code = (
-        f"CASE WHEN {in_hand} THEN "
-        f"CASE WHEN {c} IS NULL THEN 0 WHEN {c} <= {p(cl.overdue_cutoff)} THEN 1 WHEN {c} <= {p(cl.due_soon_cutoff)} THEN 2 ELSE 3 END "
-        f"WHEN t.state = {sql_state(TaskState.DONE)} THEN "
-        f"CASE WHEN {c} IS NULL OR t.completed_on <= {c} OR t.completed_on <= {e} THEN 4 ELSE 5 END "
-        f"WHEN t.state = {sql_state(TaskState.SUBMITTED)} THEN "
-        f"CASE WHEN {c} IS NULL THEN 6 WHEN {ref} > {e} THEN 7 WHEN {ref} >= {cl.soon_start.sql(c, pg)} THEN 8 ELSE 9 END "
-        "ELSE 10 END"
-    )
-    sql = f"SELECT {key} AS k, {code} AS code, COUNT(*) AS n FROM task t{join} {_where_period(p, period, calendar, division_id)} GROUP BY 1, 2"
+    bucket = (f"CASE WHEN {c} IS NULL THEN 0 WHEN {c} <= {p(cl.overdue_cutoff)} THEN 1 "
+              f"WHEN {c} <= {p(cl.due_soon_cutoff)} THEN 2 ELSE 3 END")
+    done = f"CASE WHEN {c} IS NULL OR t.completed_on <= {c} OR t.completed_on <= {e} THEN 4 ELSE 5 END"
+    submitted = (f"CASE WHEN {c} IS NULL THEN 6 WHEN {ref} > {e} THEN 7 WHEN {ref} >= {cl.soon_start.sql(c, pg)} THEN 8 "
+                 "ELSE 9 END")
+    where = _where_period(p, period, calendar, division_id)
+    later = f"t.completed_on > {p(cl.today)}"
+    branches = [
+        f"SELECT {key} AS k, {bucket} AS code FROM task t{join} {where} AND t.state IN {sql_states(RUNNING)}",
+        f"SELECT {key} AS k, CASE WHEN {later} THEN {bucket} ELSE {done} END AS code FROM task t{join} {where} AND t.state = {sql_state(TaskState.DONE)}",
+        (f"SELECT {key} AS k, CASE WHEN t.state = {sql_state(TaskState.SUBMITTED)} THEN CASE WHEN {later} THEN {bucket} ELSE {submitted} END "
+         f"ELSE 10 END AS code FROM task t{join} {where} AND t.state IN {sql_states(STOPPED | {TaskState.SUBMITTED})}"),
+    ]
+    sql = "SELECT k, code, COUNT(*) AS n FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY 1, 2"
     return sql, args
 
 
@@ -270,10 +269,9 @@ def _where_period(p: Callable[[Any], str], period: Period, calendar: WorkingCale
 def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, division_id: int | None) -> tuple[str, list]:
     """Per group key: the tasks in their division's hands as they stood (open or in progress, or
     submitted or confirmed after the day) with a progress report in the 7 days up to the as-of
-    time. Two branches so each reads an index of its own (migration tasks_2026_12_01t12_00_00):
-    the running tasks from their partial index, the tasks finished after the day from
-    `task (state, completed_on)` (usually none); each a semi-join against the recent reports, read
-    from `progress_report (reported_at, task)`."""
+    time. Two branches, each a range of `task_report_ix`: the running tasks, and the tasks finished
+    after the day (a (state, completed_on) range, usually empty); each a semi-join against the
+    recent reports, read index-only from `progress_report (reported_at, task)`."""
     key, join = _KEYS[group_by]
     day = calendar.today(period.as_of)
     args: list[Any] = []
@@ -298,7 +296,7 @@ async def grouped_counts(
     if span is None:
         span = await deadline_span(Task)
     cl = classification_for(period.as_of, calendar, due_soon_days, span, Task._meta.db.engine_type == "postgres")
-    counts_sql, counts_args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, cl)
+    counts_sql, counts_args = _grouped_sql(group_by, period, calendar, division_id, cl)
     updated_sql, updated_args = _updated_sql(group_by, period, calendar, division_id)
     if cl.postgres:
         # Two statements on two pooled connections at once: each is a scan of its own.

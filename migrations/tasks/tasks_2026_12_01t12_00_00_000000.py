@@ -1,25 +1,22 @@
-"""Indexes for the completion report's update rate (tasks.reports._updated_sql; see
-docs/performance.md "Completion report"); the same DDL on both engines.
+"""Indexes for the completion report (tasks.reports; see docs/performance.md "Completion report");
+the same DDL on both engines.
 
-- progress_report (reported_at, task): the reports of the last 7 days as an index range read
-  index-only (the plain reported_at index made PostgreSQL visit the table for each report).
-- task (id, lead_division, leader_in_charge, directive, created_at) WHERE running: the open and in
-  progress tasks with what the report groups and filters them by, index-only, so the update rate
-  does not read every task to find them.
-- task (state, completed_on): the tasks submitted or confirmed after the report's day (as of a past
-  day still in their division's hands), a range probe that usually finds none.
-
-The running states are spelled out, not built from tasks.state: a migration is the DDL as it ran
-then; tests/unit/test_report_sql.py fails if the report's own condition stops matching it.
+- task (state, completed_on, created_at, lead_division, leader_in_charge, directive, due_on,
+  missed_due_on, id): every column the report reads, led by what it splits the tasks by. The
+  grouped counts read the running, the done and the other tasks as three ranges of it, index-only
+  (PostgreSQL then never reads the wide task rows, and picks it because each range is a part of
+  the index); the update rate reads the running tasks' ids from it, and the tasks submitted or
+  confirmed after a past report day as a (state, completed_on) range that usually holds none.
+- progress_report (reported_at, task): the reports of the last 7 days as a range read index-only
+  (the plain reported_at index made PostgreSQL visit the table for each report).
 """
 
 from migrations.raw_indexes import index_migration
 
 INDEXES = [
+    "CREATE INDEX IF NOT EXISTS task_report_ix ON task "
+    "(state, completed_on, created_at, lead_division, leader_in_charge, directive, due_on, missed_due_on, id)",
     "CREATE INDEX IF NOT EXISTS progress_report_reported_task_ix ON progress_report (reported_at, task)",
-    "CREATE INDEX IF NOT EXISTS task_running_report_ix ON task (id, lead_division, leader_in_charge, directive, created_at) "
-    "WHERE state IN ('in_progress', 'open')",
-    "CREATE INDEX IF NOT EXISTS task_state_completed_on_ix ON task (state, completed_on)",
 ]
 
 ID = "2026-12-01T12:00:00:000000"
