@@ -298,8 +298,9 @@ async def grouped_counts(
     cl = classification_for(period.as_of, calendar, due_soon_days, span, Task._meta.db.engine_type == "postgres")
     counts_sql, counts_args = _grouped_sql(group_by, period, calendar, division_id, cl)
     updated_sql, updated_args = _updated_sql(group_by, period, calendar, division_id)
-    if cl.postgres:
-        # Two statements on two pooled connections at once: each is a scan of its own.
+    if cl.postgres and Task._meta.db.current_transaction.get() is None:
+        # Two statements on two pooled connections at once (not inside a transaction, whose one
+        # connection runs a statement at a time).
         return tuple(await asyncio.gather(Task.raw(counts_sql, *counts_args).run(), Task.raw(updated_sql, *updated_args).run()))
     return await Task.raw(counts_sql, *counts_args).run(), await Task.raw(updated_sql, *updated_args).run()
 
@@ -407,7 +408,7 @@ async def weekly_trend(
         return TrendPoint(at, day, total)
 
     instants = [as_of - timedelta(weeks=i) for i in reversed(range(weeks))]
-    if Task._meta.db.engine_type == "postgres":
+    if Task._meta.db.engine_type == "postgres" and Task._meta.db.current_transaction.get() is None:
         return list(await asyncio.gather(*(point(at) for at in instants)))  # on several pooled connections
     return [await point(at) for at in instants]
 

@@ -96,6 +96,14 @@ async def test_as_of_a_past_day_a_task_confirmed_later_with_a_fresh_report_count
     assert (today.open_tasks, today.updated) == (EXPECTED["KHTC"][8], EXPECTED["KHTC"][9])
 
 
+async def test_the_report_and_the_trend_can_be_read_inside_a_transaction(department):
+    # On PostgreSQL their statements run at once on pooled connections, but a transaction has one.
+    async with Task._meta.db.transaction():
+        report = await completion_report(None, CAL, AS_OF)
+        points = await weekly_trend(None, CAL, AS_OF)
+    assert as_tuple(report.total) == TOTAL and as_tuple(points[-1].tally) == TOTAL
+
+
 async def test_the_overdue_list_names_every_overdue_task_with_working_days_lost(department):
     items = await overdue_list(None, CAL, AS_OF)
     assert len(items) == 12
