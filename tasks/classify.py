@@ -18,8 +18,8 @@ For open and in-progress tasks r is today, one constant, and the first three bec
 itself, the documented cutoffs of `overdue_cutoff` and `due_soon_cutoff` — so those predicates are
 plain comparisons an index on c serves. For submitted and done tasks r varies by row, so E and S
 are sent along as data (`DayMap`): each day's shift in days, as the usual shift of its weekday plus
-the days that differ (holidays, days off, swapped working days): the reports' `due_shifts` idea,
-and the reports use the same map. A map is exact over the span of deadlines in the table
+the days that differ (holidays, days off, swapped working days); the reports count with the same
+maps and cutoffs (tasks.reports). A map is exact over the span of deadlines in the table
 (`deadline_span`, two index probes per column), looked up first, so it covers every row. (A task
 written between that probe and the query, with a deadline outside the span, is judged by its
 weekday's usual shift for that one answer: right unless that day is itself a holiday or next to one.) `Classification.classify` applies the same formulas in

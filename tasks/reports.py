@@ -1,19 +1,20 @@
 """Leadership reports (DESIGN §6): completion figures per division / leader / issuer / directive and
 the 12-week trend (the weekly overdue list is in tasks.overdue).
 
-One source of truth: every task is classified by `tasks.timeliness.timeliness`. For speed the
-database does the counting: it groups the tasks by (group key, state, due_on, completed_on) with
-COUNT(*), after replacing dates that cannot change the verdict by a representative date that
-timeliness() classifies identically: for an unfinished task, the cutoff contract of
-`overdue_cutoff`/`due_soon_cutoff`; for a finished one, on time or late against the effective due
-date, with the calendar's own shifts of weekend and holiday deadlines sent along (`due_shifts`, the
-effective-date map of tasks.classify). The deadline is the counted one, `COALESCE(missed_due_on,
-due_on)`: a task whose missed deadline the office corrected stays late against it.
-Python then classifies each distinct group once. The groups are few whatever the number of tasks,
-and the result is exact on both engines (the property test compares it task by task).
+One source of truth: every task is classified by the SQL predicates of `tasks.classify`, which are
+`tasks.timeliness.timeliness` case by case (tests/unit/test_classify.py). The database does the
+counting: one statement gives COUNT(*) per (group key, code), each code a timeliness verdict and
+whether the task was still in its division's hands (`CODES`), so Python only adds up a few hundred
+rows whatever the number of tasks. The deadline is the counted one, `COALESCE(missed_due_on,
+due_on)`: a task whose missed deadline the office corrected stays late against it. The result is
+exact on both engines (the property test compares it with timeliness() task by task).
 
 As of a past time, a task is taken as it stood then: not yet assigned if created later, and still
 in progress if its division submitted it after that day (deadlines and pauses are as they are now).
+
+Speed (docs/performance.md "Completion report"): the statements read the tasks as ranges of the
+index `task_report_ix` (state first), index-only, and on PostgreSQL the counts and the update rate
+run at once on two pooled connections.
 """
 
 from __future__ import annotations
@@ -24,17 +25,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from tasks.calendar import WorkingCalendar
-from tasks.classify import DayMap, counted, deadline_span, effective_map
+from tasks.classify import Classification, classification_for, counted, deadline_span
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, sees_all_tasks
 from tasks.state import COMPLETED, RUNNING, STOPPED, TaskState, sql_state, sql_states
 from tasks.tables import Task
-from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, due_soon_cutoff, overdue_cutoff, timeliness
+from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, Timeliness
 
 GROUP_BYS = ("division", "leader", "issuer", "directive")
 UPDATE_WINDOW = timedelta(days=7)
 TREND_WEEKS = 12
-OPEN_STATES = RUNNING
 
 # Column titles and their Vietnamese, through the catalog.
 CATEGORY_LABELS = {
@@ -207,75 +207,58 @@ _KEYS = {
 }
 
 
-# A done task finished after its deadline, as one representative pair timeliness() calls late.
-LATE_DUE, LATE_DONE = date(2000, 1, 4), date(2000, 12, 1)
+# What the grouped query says of each task, as small integers (cheaper to group by than text):
+# the task's timeliness, and whether it was still in its division's hands (open or in progress)
+# as it stood on the day. Paused and cancelled tasks have no timeliness (None).
+IN_HAND = {0: Timeliness.NO_DEADLINE, 1: Timeliness.OVERDUE, 2: Timeliness.DUE_SOON, 3: Timeliness.ON_TRACK}
+CODES: dict[int, tuple[Timeliness | None, bool]] = {
+    **{code: (verdict, True) for code, verdict in IN_HAND.items()},
+    4: (Timeliness.DONE_ON_TIME, False),
+    5: (Timeliness.DONE_LATE, False),
+    6: (Timeliness.NO_DEADLINE, False),
+    7: (Timeliness.OVERDUE, False),
+    8: (Timeliness.DUE_SOON, False),
+    9: (Timeliness.ON_TRACK, False),
+    10: (None, False),
+}
 
 
-async def due_shifts(calendar: WorkingCalendar) -> DayMap:
-    """Each counted deadline's effective day, over the span of deadlines in the table, so SQL can
-    tell a done task on time from a late one exactly as timeliness() does (tasks.classify)."""
-    lo, hi = await deadline_span(Task)
-    if lo is None or hi is None:
-        lo = hi = date(2000, 1, 1)
-    return effective_map(calendar, lo, hi)
-
-
-def _grouped_sql(
-    group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int, division_id: int | None,
-    shifts: DayMap,
-) -> tuple[str, list]:
+def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, division_id: int | None, cl: Classification) -> tuple[str, list]:
+    """COUNT(*) per (group key, code of CODES), each task classified by the formulas of
+    tasks.classify: the running tasks (and, as of a past day, those submitted or confirmed after
+    it) by the cutoffs, a range of the counted deadline; a done task by its completion day against
+    the deadline's effective day (looked up only when it finished after the deadline itself); a
+    submitted one as of its submission day. Three branches by state, so that each is a range of
+    `task_report_ix` read index-only, and each CASE tests only what its states need."""
     key, join = _KEYS[group_by]
-    day = calendar.today(period.as_of)
-    oc = overdue_cutoff(day, calendar)
-    dsc = max(due_soon_cutoff(day, calendar, due_soon_days), oc)
-    far = dsc + timedelta(days=1)
     args: list[Any] = []
-    # Placeholders are filled in textual order: every p() call below runs in the order its text
-    # appears, and the inner query's arguments go after the outer query's.
     p = _binder(args)
-
-    # Inner: each task as it stood on `day`, its counted deadline and that deadline's effective day.
     c = counted("t")
-    inner = (
-        f"SELECT {key} AS k, "
-        f"CASE WHEN t.state IN {sql_states(COMPLETED)} AND t.completed_on > {p(day)} THEN {sql_state(TaskState.IN_PROGRESS)} ELSE t.state END AS st, "
-        f"{c} AS due_on, t.completed_on AS completed_on, "
-    )
-    postgres = Task._meta.db.engine_type == "postgres"
-    # Only a task finished after its deadline needs the effective day.
-    inner += (f"CASE WHEN t.completed_on IS NULL OR t.completed_on <= {c} THEN {c} "
-              f"ELSE {shifts.sql(c, postgres)} END AS eff_due ")
-    inner += f"FROM task t{join} "
-    inner += _where_period(p, period, calendar, division_id)
-    inner_args = list(args)
-    args.clear()
-    # Outer: representative dates. An open task's deadline matters only as overdue / due soon /
-    # further / none (the cutoffs); a done task only as on time (finished by its effective due
-    # date, or no deadline) or late. Submitted tasks on time keep their exact dates.
-    open_case = (f"CASE WHEN due_on IS NULL THEN NULL WHEN due_on <= {p(oc)} THEN {p(oc)} WHEN due_on <= {p(dsc)} THEN {p(dsc)} "
-                 f"ELSE {p(far)} END ")
-    # Done late, or submitted after the effective due date (then overdue, judged as of the
-    # submission): one representative pair each.
-    completed = sql_states(COMPLETED)
-    done_late = f"WHEN st IN {completed} AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DUE)} "
-    done_rep = (f"WHEN st IN {completed} AND due_on IS NOT NULL AND completed_on > eff_due THEN {p(LATE_DONE)} "
-                f"WHEN st = {sql_state(TaskState.SUBMITTED)} THEN completed_on ")
-    sql = (
-        "SELECT k, st, "
-        f"CASE WHEN st IN {sql_states(RUNNING)} THEN {open_case}"
-        f"WHEN st IN {sql_states(STOPPED)} THEN NULL "
-        f"WHEN st = {sql_state(TaskState.DONE)} AND (due_on IS NULL OR completed_on <= eff_due) THEN NULL "
-        f"{done_late}ELSE due_on END AS due_rep, "
-        + "CASE " + done_rep + "ELSE NULL END AS done_rep, "
-        "COUNT(*) AS n "
-        f"FROM ({inner}) x GROUP BY 1, 2, 3, 4"
-    )
-    return sql, args + inner_args
+    pg = cl.postgres
+    e = cl.effective.sql(c, pg)
+    ref = f"COALESCE(t.completed_on, {p(cl.today)})"
+    bucket = (f"CASE WHEN {c} IS NULL THEN 0 WHEN {c} <= {p(cl.overdue_cutoff)} THEN 1 "
+              f"WHEN {c} <= {p(cl.due_soon_cutoff)} THEN 2 ELSE 3 END")
+    done = f"CASE WHEN {c} IS NULL OR t.completed_on <= {c} OR t.completed_on <= {e} THEN 4 ELSE 5 END"
+    submitted = (f"CASE WHEN {c} IS NULL THEN 6 WHEN {ref} > {e} THEN 7 WHEN {ref} >= {cl.soon_start.sql(c, pg)} THEN 8 "
+                 "ELSE 9 END")
+    where = _where_period(p, period, calendar, division_id)
+    later = f"t.completed_on > {p(cl.today)}"
+    branches = [
+        f"SELECT {key} AS k, {bucket} AS code FROM task t{join} {where} AND t.state IN {sql_states(RUNNING)}",
+        f"SELECT {key} AS k, CASE WHEN {later} THEN {bucket} ELSE {done} END AS code FROM task t{join} {where} AND t.state = {sql_state(TaskState.DONE)}",
+        (f"SELECT {key} AS k, CASE WHEN t.state = {sql_state(TaskState.SUBMITTED)} THEN CASE WHEN {later} THEN {bucket} ELSE {submitted} END "
+         f"ELSE 10 END AS code FROM task t{join} {where} AND t.state IN {sql_states(STOPPED | {TaskState.SUBMITTED})}"),
+    ]
+    sql = "SELECT k, code, COUNT(*) AS n FROM (" + " UNION ALL ".join(branches) + ") u GROUP BY 1, 2"
+    return sql, args
 
 
 def _where_period(p: Callable[[Any], str], period: Period, calendar: WorkingCalendar, division_id: int | None) -> str:
-    sql = (f"WHERE t.created_at <= {p(period.as_of)} "
-           f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))}")
+    sql = f"WHERE t.created_at <= {p(period.as_of)}"
+    end = _day_start(period.end + timedelta(days=1), calendar)
+    if end <= period.as_of:  # else implied by the first: one comparison a row fewer
+        sql += f" AND t.created_at < {p(end)}"
     if period.start is not None:
         sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
     if division_id is not None:
@@ -284,48 +267,50 @@ def _where_period(p: Callable[[Any], str], period: Period, calendar: WorkingCale
 
 
 def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, division_id: int | None) -> tuple[str, list]:
-    """Per group key: the tasks open (open or in progress, as they stood) with a progress report in
-    the 7 days up to the as-of time. Starts from those few reports, not from every task."""
+    """Per group key: the tasks in their division's hands as they stood (open or in progress, or
+    submitted or confirmed after the day) with a progress report in the 7 days up to the as-of
+    time. Two branches, each a range of `task_report_ix`: the running tasks, and the tasks finished
+    after the day (a (state, completed_on) range, usually empty); each a semi-join against the
+    recent reports, read index-only from `progress_report (reported_at, task)`."""
     key, join = _KEYS[group_by]
     day = calendar.today(period.as_of)
     args: list[Any] = []
     p = _binder(args)
-    sql = (
-        f"SELECT {key} AS k, COUNT(*) AS n FROM task t{join} "
-        "JOIN (SELECT DISTINCT task FROM progress_report "
-        f"WHERE reported_at > {p(period.as_of - UPDATE_WINDOW)} AND reported_at <= {p(period.as_of)}) r ON r.task = t.id "
-        + _where_period(p, period, calendar, division_id)
-        + f" AND (t.state IN {sql_states(RUNNING)} OR (t.state IN {sql_states(COMPLETED)} AND t.completed_on > {p(day)})) GROUP BY 1"
-    )
-    return sql, args
+    recent = ("EXISTS (SELECT 1 FROM progress_report r WHERE r.task = t.id "
+              f"AND r.reported_at > {p(period.as_of - UPDATE_WINDOW)} AND r.reported_at <= {p(period.as_of)})")
+    where = _where_period(p, period, calendar, division_id)
+    running = f"SELECT {key} AS k FROM task t{join} {where} AND t.state IN {sql_states(RUNNING)} AND {recent}"
+    where = _where_period(p, period, calendar, division_id)
+    finished_later = (f"SELECT {key} AS k FROM task t{join} {where} AND t.state IN {sql_states(COMPLETED)} "
+                      f"AND t.completed_on > {p(day)} AND {recent}")
+    return f"SELECT k, COUNT(*) AS n FROM ({running} UNION ALL {finished_later}) u GROUP BY 1", args
 
 
 async def grouped_counts(
     group_by: str, period: Period, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-    division_id: int | None = None, shifts: DayMap | None = None,
+    division_id: int | None = None, span: tuple[date | None, date | None] | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """The bare SQL of the report (also timed on its own by bench/reports.py): the grouped counts,
-    and the counts of recently updated open tasks per key. `shifts` None: look them up."""
-    if shifts is None or shifts is True:
-        shifts = await due_shifts(calendar)
-    sql, args = _grouped_sql(group_by, period, calendar, due_soon_days, division_id, shifts)
-    counts = await Task.raw(sql, *args).run()
-    sql, args = _updated_sql(group_by, period, calendar, division_id)
-    return counts, await Task.raw(sql, *args).run()
+    """The bare SQL of the report (also timed on its own by bench/reports.py): the counts per
+    (key, code), and the counts of recently updated open tasks per key. `span`: the span of counted
+    deadlines (tasks.classify.deadline_span), None to look it up."""
+    if span is None:
+        span = await deadline_span(Task)
+    cl = classification_for(period.as_of, calendar, due_soon_days, span, Task._meta.db.engine_type == "postgres")
+    counts_sql, counts_args = _grouped_sql(group_by, period, calendar, division_id, cl)
+    updated_sql, updated_args = _updated_sql(group_by, period, calendar, division_id)
+    if cl.postgres and Task._meta.db.current_transaction.get() is None:
+        # Two statements on two pooled connections at once (not inside a transaction, whose one
+        # connection runs a statement at a time).
+        return tuple(await asyncio.gather(Task.raw(counts_sql, *counts_args).run(), Task.raw(updated_sql, *updated_args).run()))
+    return await Task.raw(counts_sql, *counts_args).run(), await Task.raw(updated_sql, *updated_args).run()
 
 
-def tally_groups(
-    sql_rows: tuple[list[dict], list[dict]], as_of: datetime, calendar: WorkingCalendar, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-) -> dict[Any, Tally]:
-    """Classify each distinct group once with timeliness() and add its count to its key's tally."""
+def tally_groups(sql_rows: tuple[list[dict], list[dict]]) -> dict[Any, Tally]:
+    """Add each (key, code) count to its key's tally."""
     rows, updated = sql_rows
-    verdicts: dict[tuple, Timeliness | None] = {}
     tallies: dict[Any, Tally] = {}
     for r in rows:
-        dates = (r["st"], _as_date(r["due_rep"]), _as_date(r["done_rep"]))
-        if dates not in verdicts:
-            verdicts[dates] = timeliness(TaskDates(*dates), as_of, calendar, due_soon_days)
-        verdict = verdicts[dates]
+        verdict, in_hand = CODES[int(r["code"])]
         n = int(r["n"])
         t = tallies.get(r["k"])
         if t is None:
@@ -335,7 +320,7 @@ def tally_groups(
             t.stopped += n
         else:
             setattr(t, verdict.value, getattr(t, verdict.value) + n)
-        if r["st"] in OPEN_STATES:
+        if in_hand:
             t.open_tasks += n
     for r in updated:
         tallies.setdefault(r["k"], Tally()).updated += int(r["n"])
@@ -379,7 +364,7 @@ async def completion_report(
     period = make_period(calendar, as_of, start, end)
     scope = _scope(actor, division_id)
     rows = await grouped_counts(group_by, period, calendar, due_soon_days, scope)
-    tallies = tally_groups(rows, as_of, calendar, due_soon_days)
+    tallies = tally_groups(rows)
     names = await _names(group_by, list(tallies))
     report_rows: list[ReportRow] = []
     if group_by == "division":
@@ -411,19 +396,19 @@ async def weekly_trend(
 ) -> list[TrendPoint]:
     """The totals as they stood at the same hour on each of the last `weeks` weeks, oldest first."""
     scope = _scope(actor, division_id)
-    shifts = await due_shifts(calendar)
+    span = await deadline_span(Task)
 
     async def point(at: datetime) -> TrendPoint:
         day = calendar.today(at)
         total = Tally()
         if start is None or start <= day:
-            rows = await grouped_counts("total", Period(as_of=at, start=start, end=day), calendar, due_soon_days, scope, shifts)
-            for t in tally_groups(rows, at, calendar, due_soon_days).values():
+            rows = await grouped_counts("total", Period(as_of=at, start=start, end=day), calendar, due_soon_days, scope, span)
+            for t in tally_groups(rows).values():
                 total.add(t)
         return TrendPoint(at, day, total)
 
     instants = [as_of - timedelta(weeks=i) for i in reversed(range(weeks))]
-    if Task._meta.db.engine_type == "postgres":
+    if Task._meta.db.engine_type == "postgres" and Task._meta.db.current_transaction.get() is None:
         return list(await asyncio.gather(*(point(at) for at in instants)))  # on several pooled connections
     return [await point(at) for at in instants]
 

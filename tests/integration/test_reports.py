@@ -10,8 +10,9 @@ from tasks.calendar import build_calendar
 from tasks.permissions import Actor, Role
 from tasks.overdue import overdue_list
 from tasks.reports import completion_report, weekly_trend
+from tasks.state import TaskState
 from tasks.tables import Task
-from tests.integration.report_fixture import AS_OF, department  # noqa: F401  (a fixture)
+from tests.integration.report_fixture import AS_OF, add_progress, department  # noqa: F401  (a fixture)
 
 CAL = build_calendar("Asia/Ho_Chi_Minh", [])
 FIELDS = ("assigned", "done_on_time", "done_late", "on_track", "due_soon", "overdue", "no_deadline", "stopped", "open_tasks", "updated")
@@ -77,6 +78,30 @@ async def test_as_of_a_past_day_a_task_submitted_later_was_still_in_progress(dep
     report = await completion_report(None, CAL, datetime(2026, 2, 27, 2, 0, tzinfo=timezone.utc))
     khtc = next(r for r in report.rows if r.code == "KHTC").tally
     assert (khtc.done_on_time, khtc.done_late, khtc.due_soon, khtc.on_track) == (0, 0, 3, 2 + 1)
+
+
+async def test_as_of_a_past_day_a_task_confirmed_later_with_a_fresh_report_counts_as_updated(department):
+    # A KHTC task confirmed on 02/03 was still in the division's hands on Fri 27/02; a progress
+    # report on 26/02 makes it one of that day's recently updated open tasks, not today's.
+    at = datetime(2026, 2, 27, 2, 0, tzinfo=timezone.utc)
+    khtc = department["divisions"]["KHTC"]
+    confirmed_later = await Task.select(Task.id).where(
+        (Task.lead_division == khtc) & (Task.state == TaskState.DONE) & (Task.completed_on > date(2026, 2, 27))
+    ).first().run()
+    before = next(r for r in (await completion_report(None, CAL, at)).rows if r.code == "KHTC").tally
+    await add_progress(confirmed_later["id"], at - timedelta(days=1), "Đã gửi dự thảo")
+    after = next(r for r in (await completion_report(None, CAL, at)).rows if r.code == "KHTC").tally
+    assert (after.open_tasks, after.updated) == (before.open_tasks, before.updated + 1)
+    today = next(r for r in (await completion_report(None, CAL, AS_OF)).rows if r.code == "KHTC").tally
+    assert (today.open_tasks, today.updated) == (EXPECTED["KHTC"][8], EXPECTED["KHTC"][9])
+
+
+async def test_the_report_and_the_trend_can_be_read_inside_a_transaction(department):
+    # On PostgreSQL their statements run at once on pooled connections, but a transaction has one.
+    async with Task._meta.db.transaction():
+        report = await completion_report(None, CAL, AS_OF)
+        points = await weekly_trend(None, CAL, AS_OF)
+    assert as_tuple(report.total) == TOTAL and as_tuple(points[-1].tally) == TOTAL
 
 
 async def test_the_overdue_list_names_every_overdue_task_with_working_days_lost(department):
