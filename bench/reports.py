@@ -35,7 +35,8 @@ from fresh_db import migrate, reset_postgres  # noqa: E402
 from tasks.calendar import build_calendar  # noqa: E402
 from tasks.db import bind_tables, close_engine, engine_from_url, open_engine  # noqa: E402
 from tasks.overdue import overdue_list, overdue_rows  # noqa: E402
-from tasks.reports import completion_report, grouped_counts, make_period, weekly_trend  # noqa: E402
+from tasks.report_sql import make_period  # noqa: E402
+from tasks.reports import completion_report, grouped_counts, weekly_trend  # noqa: E402
 from tasks.state import TaskState  # noqa: E402
 
 AS_OF = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Hà Nội

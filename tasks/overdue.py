@@ -15,7 +15,7 @@ from tasks.calendar import WorkingCalendar
 from tasks.classify import counted
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor
-from tasks.reports import Period, _as_date, _binder, _day_start, _scope, make_period
+from tasks.report_sql import Period, as_date, binder, day_start, make_period, visible_division
 from tasks.state import COMPLETED, RUNNING, TaskState, sql_state, sql_states
 from tasks.tables import Task
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, effective_due_on, overdue_cutoff, timeliness
@@ -42,7 +42,7 @@ def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -
     day = calendar.today(as_of)
     oc = overdue_cutoff(day, calendar)
     args: list[Any] = []
-    p = _binder(args)
+    p = binder(args)
     c = counted("t")
     completed, submitted = sql_states(COMPLETED), sql_state(TaskState.SUBMITTED)
     st = f"CASE WHEN t.state IN {completed} AND t.completed_on > {p(day)} THEN {sql_state(TaskState.IN_PROGRESS)} ELSE t.state END"
@@ -55,7 +55,7 @@ def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -
         "LEFT JOIN progress_report p ON p.id = (SELECT MAX(q.id) FROM progress_report q "
         f"WHERE q.task = t.id AND q.reported_at <= {p(as_of)}) "
         f"WHERE {c} IS NOT NULL AND t.created_at <= {p(as_of)} "
-        f"AND t.created_at < {p(_day_start(period.end + timedelta(days=1), calendar))} "
+        f"AND t.created_at < {p(day_start(period.end + timedelta(days=1), calendar))} "
         # A running task (as it stood) is overdue exactly when due_on <= overdue_cutoff(today); a
         # task submitted after its due_on is only a candidate: timeliness() decides it below.
         f"AND ((t.state IN {sql_states(RUNNING)} AND {c} <= {p(oc)}) "
@@ -63,7 +63,7 @@ def _overdue_sql(period: Period, calendar: WorkingCalendar, scope: int | None) -
         f"OR (t.state = {submitted} AND t.completed_on <= {p(day)} AND t.completed_on > {c}))"
     )
     if period.start is not None:
-        sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
+        sql += f" AND t.created_at >= {p(day_start(period.start, calendar))}"
     if scope is not None:
         sql += f" AND t.lead_division = {p(scope)}"
     return sql, args
@@ -84,7 +84,7 @@ async def overdue_list(
     if group_by not in (None, "division", "leader"):
         raise Invalid(N_("The overdue list groups by division or leader: {value}"), fields={"group_by": N_("Must be division or leader")}, value=group_by)
     period = make_period(calendar, as_of, start, end)
-    rows = await overdue_rows(period, calendar, _scope(actor, division_id))
+    rows = await overdue_rows(period, calendar, visible_division(actor, division_id))
     if rows and due_soon_days < 0:
         raise ValueError("due_soon_days must not be negative")  # as timeliness() says for any task
     today = calendar.today(as_of)
@@ -121,7 +121,7 @@ async def overdue_list(
         small_ids = small_ids and 0 <= task_id < _ID_SPAN
         keys.append(verdict[0] + task_id)
         items.append(OverdueItem(
-            task_id, r["title"], r["number"], issued if issued is None or isinstance(issued, date) else _as_date(issued),
+            task_id, r["title"], r["number"], issued if issued is None or isinstance(issued, date) else as_date(issued),
             r["code"], r["division_name"], verdict[1], verdict[2], verdict[3],
             r["leader"], r["note"], reported_at,
         ))
@@ -172,7 +172,7 @@ class _WorkingDaysTo:
 def _running_verdict(due_on: Any, calendar: WorkingCalendar, days: _WorkingDaysTo) -> tuple:
     """An open or in-progress task due on or before overdue_cutoff(today): overdue by the working
     days from its effective due date to today."""
-    due = _as_date(due_on)
+    due = as_date(due_on)
     effective = calendar.effective_due(due)
     overdue_days = days[effective]
     return _sort_prefix(effective, overdue_days), due, effective, overdue_days
@@ -182,7 +182,7 @@ def _submitted_verdict(key: tuple, as_of: datetime, calendar: WorkingCalendar, d
                        days: _WorkingDaysTo) -> tuple | None:
     """A task submitted after its due_on, overdue if submitted after its effective due date, by the
     working days up to the submission day (as working_days_overdue() counts them)."""
-    dates = TaskDates(TaskState.SUBMITTED, _as_date(key[0]), _as_date(key[1]))
+    dates = TaskDates(TaskState.SUBMITTED, as_date(key[0]), as_date(key[1]))
     if timeliness(dates, as_of, calendar, due_soon_days) is not Timeliness.OVERDUE:
         return None
     effective = effective_due_on(dates, calendar)

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from tasks.calendar import WorkingCalendar
 from tasks.classify import Classification, classification_for, counted, deadline_span
 from tasks.errors import N_, Invalid
-from tasks.permissions import Actor, sees_all_tasks
+from tasks.permissions import Actor
+from tasks.report_sql import Period, as_date, binder, day_start, make_period, visible_division
 from tasks.state import COMPLETED, RUNNING, STOPPED, TaskState, sql_state, sql_states
 from tasks.tables import Task
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, Timeliness
@@ -136,68 +137,6 @@ class CompletionReport:
     total: Tally
 
 
-@dataclass(frozen=True)
-class Period:
-    """Tasks assigned (created) from `start` to `end`, province dates, as of the instant `as_of`."""
-
-    as_of: datetime
-    start: date | None
-    end: date
-
-
-def make_period(calendar: WorkingCalendar, as_of: datetime, start: date | None, end: date | None) -> Period:
-    today = calendar.today(as_of)
-    end = end or today
-    if start is not None and start > end:
-        raise Invalid(N_("The period starts after it ends."), fields={"from": N_("After the end of the period")})
-    return Period(as_of=as_of, start=start, end=end)
-
-
-def _day_start(day: date, calendar: WorkingCalendar) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=calendar.timezone)
-
-
-def _as_date(value: Any) -> date | None:
-    # SQLite returns computed dates as text; PostgreSQL as date.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _scope(actor: Actor | None, division_id: int | None) -> int | None:
-    """A division head sees their own division's figures only (as lead division)."""
-    if actor is not None and not sees_all_tasks(actor):
-        return actor.division_id if actor.division_id is not None else -1
-    return division_id
-
-
-def _binder(args: list[Any]) -> Callable[[Any], str]:
-    """Renders a value the report computed itself (a date, an instant, an id, a list of day counts)
-    as an SQL literal. Never user text: only these types are accepted. Literals rather than
-    parameters because the planner then sees the cutoffs (PostgreSQL plans such a statement in
-    parallel, a generic plan of the prepared one it does not), and a CASE of bare parameters would
-    be typed as text. (SQLite must not cast: its DATE affinity turns '2026-03-03' into 2026.)
-    `args` stays for statements that need real parameters; none do now."""
-    postgres = Task._meta.db.engine_type == "postgres"
-
-    def p(value: Any) -> str:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError("report instants must be timezone-aware")
-            utc = value.astimezone(timezone.utc)
-            # As stored: PostgreSQL timestamptz; on SQLite the text Piccolo writes, str(UTC datetime).
-            return f"'{utc.isoformat()}'::timestamptz" if postgres else f"'{utc}'"
-        if isinstance(value, date):
-            return f"'{value.isoformat()}'::date" if postgres else f"'{value.isoformat()}'"
-        if isinstance(value, bool) or not isinstance(value, (int, list)):
-            raise TypeError(f"not a report value: {value!r}")
-        if isinstance(value, list):
-            return "ARRAY[" + ",".join(str(int(v)) for v in value) + "]::int[]"  # no braces: Piccolo formats {}
-        return str(int(value))
-
-    return p
-
-
 _KEYS = {
     "division": ("t.lead_division", ""),
     "leader": ("t.leader_in_charge", ""),
@@ -232,7 +171,7 @@ def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
     `task_report_ix` read index-only, and each CASE tests only what its states need."""
     key, join = _KEYS[group_by]
     args: list[Any] = []
-    p = _binder(args)
+    p = binder(args)
     c = counted("t")
     pg = cl.postgres
     e = cl.effective.sql(c, pg)
@@ -256,11 +195,11 @@ def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
 
 def _where_period(p: Callable[[Any], str], period: Period, calendar: WorkingCalendar, division_id: int | None) -> str:
     sql = f"WHERE t.created_at <= {p(period.as_of)}"
-    end = _day_start(period.end + timedelta(days=1), calendar)
+    end = day_start(period.end + timedelta(days=1), calendar)
     if end <= period.as_of:  # else implied by the first: one comparison a row fewer
         sql += f" AND t.created_at < {p(end)}"
     if period.start is not None:
-        sql += f" AND t.created_at >= {p(_day_start(period.start, calendar))}"
+        sql += f" AND t.created_at >= {p(day_start(period.start, calendar))}"
     if division_id is not None:
         sql += f" AND t.lead_division = {p(division_id)}"
     return sql
@@ -275,7 +214,7 @@ def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
     key, join = _KEYS[group_by]
     day = calendar.today(period.as_of)
     args: list[Any] = []
-    p = _binder(args)
+    p = binder(args)
     recent = ("EXISTS (SELECT 1 FROM progress_report r WHERE r.task = t.id "
               f"AND r.reported_at > {p(period.as_of - UPDATE_WINDOW)} AND r.reported_at <= {p(period.as_of)})")
     where = _where_period(p, period, calendar, division_id)
@@ -343,7 +282,7 @@ async def _names(group_by: str, keys: list[Any]) -> dict[Any, tuple[str, str, di
             ids = wanted[chunk : chunk + 500]
             marks = ", ".join("{}" for _ in ids)
             for r in await Task.raw(f"SELECT id, number, issuer, issued_on, summary FROM directive WHERE id IN ({marks})", *ids).run():
-                out[r["id"]] = (r["number"], r["summary"], {"issuer": r["issuer"], "issued_on": _as_date(r["issued_on"])})
+                out[r["id"]] = (r["number"], r["summary"], {"issuer": r["issuer"], "issued_on": as_date(r["issued_on"])})
         return out
     return {}
 
@@ -362,7 +301,7 @@ async def completion_report(
     if group_by not in GROUP_BYS:
         raise Invalid(N_("Unknown grouping: {value}"), fields={"group_by": N_("Must be division, leader, issuer or directive")}, value=group_by)
     period = make_period(calendar, as_of, start, end)
-    scope = _scope(actor, division_id)
+    scope = visible_division(actor, division_id)
     rows = await grouped_counts(group_by, period, calendar, due_soon_days, scope)
     tallies = tally_groups(rows)
     names = await _names(group_by, list(tallies))
@@ -395,7 +334,7 @@ async def weekly_trend(
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS, weeks: int = TREND_WEEKS, division_id: int | None = None,
 ) -> list[TrendPoint]:
     """The totals as they stood at the same hour on each of the last `weeks` weeks, oldest first."""
-    scope = _scope(actor, division_id)
+    scope = visible_division(actor, division_id)
     span = await deadline_span(Task)
 
     async def point(at: datetime) -> TrendPoint:
@@ -453,16 +392,3 @@ def completion_dict(report: CompletionReport, _: Gettext, trend: list[TrendPoint
     if trend is not None:
         out["trend"] = [{"as_of": p.as_of, "day": p.day, **tally_dict(p.tally)} for p in trend]
     return out
-
-
-_MOVED_TO_OVERDUE = {"OverdueItem", "overdue_list", "overdue_rows", "overdue_dict"}
-
-
-def __getattr__(name: str) -> Any:
-    # The overdue list lives in tasks.overdue (which imports this module); these names stay
-    # reachable here for callers written before the split.
-    if name in _MOVED_TO_OVERDUE:
-        from tasks import overdue
-
-        return getattr(overdue, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
