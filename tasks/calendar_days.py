@@ -5,7 +5,8 @@ Every request needs the calendar, and it changes a few times a year: each proces
 built, under the version the database held (the Setting row `calendar.version`, a fresh token
 written in the same transaction as every change of a CalendarDay row). Reading that row is one
 cheap query, so an entry made through any instance is seen by every other on its next request.
-Write calendar_day rows only through add_day / remove_day (or bump_calendar_version after them)."""
+The migration that made register_version writes the first one.
+Write calendar_day rows only through add_day / remove_day (or call bump_calendar_version with them)."""
 
 from __future__ import annotations
 
@@ -34,20 +35,18 @@ _READ_VERSION = f"SELECT value FROM setting WHERE key = '{VERSION_KEY}'"
 
 async def load_calendar(timezone_name: str) -> WorkingCalendar:
     """The working calendar as the database holds it now; rebuilt only when its version changed."""
-    rows = await Setting.raw(_READ_VERSION).run()  # raw: Piccolo's select builder costs more than the query
-    if not rows:
-        # Rows written before the first version (a seeded database): give them one, then cache.
-        await Setting.insert(Setting(key=VERSION_KEY, value=_new_token())).on_conflict(target=Setting.key, action="DO NOTHING").run()
-        rows = await Setting.raw(_READ_VERSION).run()
-    version = _token(rows[0]["value"])
-    calendar = _built.get((timezone_name, version))
+    found = await Setting.raw(_READ_VERSION).run()  # raw: Piccolo's select builder costs more than the query
+    version = _token(found[0]["value"]) if found else None
+    calendar = _built.get((timezone_name, version)) if version else None
     if calendar is None:
-        # Read after the version: the rows are at least as new as it, never older.
+        # Read after the version: the rows are at least as new as it, never older. Without a
+        # version (the row deleted by hand) nothing is kept: a read never writes.
         rows = await CalendarDay.select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).run()
         calendar = build_calendar(timezone_name, [(r["day"], r["kind"], r["name"]) for r in rows])
-        if len(_built) >= _KEEP:
-            _built.clear()
-        _built[(timezone_name, version)] = calendar
+        if version:
+            if len(_built) >= _KEEP:
+                _built.clear()
+            _built[(timezone_name, version)] = calendar
     return calendar
 
 
