@@ -5,8 +5,8 @@ Every request needs the calendar, and it changes a few times a year: each proces
 built, under the version the database held (the Setting row `calendar.version`, a fresh token
 written in the same transaction as every change of a CalendarDay row). Reading that row is one
 cheap query, so an entry made through any instance is seen by every other on its next request.
-The migration that made register_version writes the first one.
-Write calendar_day rows only through add_day / remove_day (or call bump_calendar_version with them)."""
+The first entry writes the first version; until then nothing is kept (a read never writes).
+Write calendar_day rows only through add_day / remove_day, or write a new version with them."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ async def load_calendar(timezone_name: str) -> WorkingCalendar:
     calendar = _built.get((timezone_name, version)) if version else None
     if calendar is None:
         # Read after the version: the rows are at least as new as it, never older. Without a
-        # version (the row deleted by hand) nothing is kept: a read never writes.
+        # version (no entry made through add_day yet) nothing is kept.
         rows = await CalendarDay.select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).run()
         calendar = build_calendar(timezone_name, [(r["day"], r["kind"], r["name"]) for r in rows])
         if version:

@@ -6,13 +6,13 @@ register_version holds one row: `epoch`, random, set here (so versions of two da
 database rebuilt, never compare equal), and `n`, raised by triggers whenever task or task_support
 rows change, in the same transaction. A reader that reads the version and then counts gets a count
 at least as new as that version, so a total kept under a version is never older than it.
-It also writes the first Setting `calendar.version` (tasks.calendar_days).
 
 PostgreSQL: a deferred constraint trigger per table runs at commit, so the row lock on
 register_version is the last lock a writer takes and is held only while it commits (an immediate
 trigger would hold it from the first write on, serialising writers and deadlocking two that update
 the same tasks in opposite orders); it bumps once per transaction (a transaction-local setting
-remembers that it did); TRUNCATE (the tests empty tables so) has a statement trigger. SQLite serialises writers anyway: a plain row trigger per event.
+remembers that it did); TRUNCATE (the tests empty tables so) has a statement trigger.
+SQLite serialises writers anyway: a plain row trigger per event.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -21,10 +21,9 @@ from piccolo.table import Table
 
 ID = "2026-12-01T21:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "register and calendar versions for what processes keep"
+DESCRIPTION = "register version for cached totals"
 
 TABLES = ("task", "task_support")
-CALENDAR_VERSION_KEY = "calendar.version"  # spelled here: a migration is history
 EVENTS = ("insert", "update", "delete")
 
 PG_FUNCTION = """
@@ -51,11 +50,6 @@ async def create() -> None:
     await _run("CREATE TABLE IF NOT EXISTS register_version (id INTEGER PRIMARY KEY, epoch VARCHAR(32) NOT NULL, n BIGINT NOT NULL)")
     epoch = "lower(hex(randomblob(16)))" if _sqlite() else "md5(random()::text || clock_timestamp()::text)"
     await _run(f"INSERT INTO register_version (id, epoch, n) SELECT 1, {epoch}, 0 WHERE NOT EXISTS (SELECT 1 FROM register_version)")
-    # The calendar's first version (tasks.calendar_days keeps a calendar only under a version; a
-    # JSON string, as the app writes it).
-    token = f"('\"' || {epoch} || '\"')" + ("" if _sqlite() else "::json")
-    await _run(f"INSERT INTO setting (key, value) SELECT '{CALENDAR_VERSION_KEY}', {token} "
-               f"WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = '{CALENDAR_VERSION_KEY}')")
     if _sqlite():
         for table in TABLES:
             for event in EVENTS:
@@ -84,7 +78,6 @@ async def drop() -> None:
     if not _sqlite():
         await _run("DROP FUNCTION IF EXISTS register_version_bump()")
     await _run("DROP TABLE IF EXISTS register_version")
-    await _run(f"DELETE FROM setting WHERE key = '{CALENDAR_VERSION_KEY}'")
 
 
 async def forwards():
