@@ -4,6 +4,7 @@ fresh count and a fresh calendar would give."""
 
 from __future__ import annotations
 
+from tasks.state import TaskState
 from tasks.tables import Division, Task, TaskSupport
 
 TASK = {"title": "Rà soát phương án cung ứng điện mùa khô", "lead_division": "QLNL", "leader_in_charge": "pgd.hai"}
@@ -18,12 +19,12 @@ async def _total(world, username: str = "vanphong", **params) -> int:
 
 async def test_a_task_changed_by_plain_sql_changes_the_next_total(world):
     await world.directive_with_tasks("1/UBND-KT", [{**TASK, "due_on": "2026-05-06"} for _ in range(3)])
-    assert await _total(world, state="open") == 3
-    assert await _total(world, state="open") == 3  # now answered from the kept total
+    assert await _total(world, state=TaskState.OPEN.value) == 3
+    assert await _total(world, state=TaskState.OPEN.value) == 3  # now answered from the kept total
     # Not through the services: the register's version moves with any write to the table.
-    await Task.raw("UPDATE task SET state = 'in_progress' WHERE id = (SELECT MIN(id) FROM task)").run()
-    assert await _total(world, state="open") == 2
-    assert await _total(world, state="in_progress") == 1
+    await Task.raw("UPDATE task SET state = {} WHERE id = (SELECT MIN(id) FROM task)", TaskState.IN_PROGRESS.value).run()
+    assert await _total(world, state=TaskState.OPEN.value) == 2
+    assert await _total(world, state=TaskState.IN_PROGRESS.value) == 1
 
 
 async def test_a_supporting_division_added_by_plain_sql_counts_in_its_total_at_once(world):
