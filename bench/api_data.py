@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 
@@ -116,7 +117,10 @@ def directives(n_tasks: int) -> tuple[int, Batch]:
 
 
 def marker(n_tasks: int) -> Batch:
-    return ("setting", ("id", "key", "value"), [(1, MARKER_KEY, json.dumps({"tasks": n_tasks, "version": DATA_VERSION}))])
+    # calendar.version: the calendar rows above are written directly, so they need a version for
+    # the app to keep the calendar it builds (tasks.calendar_days), as add_day would have written.
+    return ("setting", ("id", "key", "value"), [(1, MARKER_KEY, json.dumps({"tasks": n_tasks, "version": DATA_VERSION})),
+                                                (2, "calendar.version", json.dumps(f"bench-{n_tasks}-{DATA_VERSION}-{uuid.uuid4().hex}"))])
 
 
 def _state(rnd: random.Random, due: date | None) -> TaskState:

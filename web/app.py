@@ -83,3 +83,8 @@ def create_app(
             standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js", favicon="")]),
         debug=False,
     )
+
+
+def app_from_env() -> Litestar:
+    """The app of one `dondoc serve --workers N` process, configured from the environment."""
+    return create_app(Settings.from_env())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from litestar import Request
@@ -19,12 +20,20 @@ def issue_token(actor: Actor, now: datetime, secret_key: str, ttl_hours: int) ->
 
 
 def user_id_from_token(token: str, now: datetime, secret_key: str) -> int | None:
+    claims = _verified_claims(token, secret_key)
+    # Expiry is checked against the injected clock, not the wall clock, on every request.
+    if claims is None or claims[1] <= now.timestamp():
+        return None
+    return claims[0]
+
+
+@lru_cache(maxsize=1024)
+def _verified_claims(token: str, secret_key: str) -> tuple[int, int] | None:
+    """(user id, expiry) of a token whose signature holds. A client sends the same token on every
+    request, so its signature is checked once per process, not per request."""
     try:
-        # Expiry is checked against the injected clock, not the wall clock.
         claims = jwt.decode(token, secret_key, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False})
-        if int(claims["exp"]) <= now.timestamp():
-            return None
-        return int(claims["sub"])
+        return int(claims["sub"]), int(claims["exp"])
     except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
         return None
 

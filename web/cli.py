@@ -22,8 +22,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from web.app import create_app
 
-    print(f"dondoc: serving on http://{args.host}:{args.port}  (database: {settings.database_url})", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    print(f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {settings.database_url})", flush=True)
+    # uvicorn[standard] (through litestar[standard]) brings uvloop and httptools, which "auto" picks.
+    options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Each worker is a process of its own, so it builds its app from the environment, as every
+        # instance does (the caches and the scheduler are safe across instances).
+        uvicorn.run("web.app:app_from_env", factory=True, workers=args.workers, **options)
     return 0
 
 
@@ -76,6 +83,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app and API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (one a core; each holds its own pool of 10 connections)")
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false", help="no log line per request")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="bring the database up to date").set_defaults(func=cmd_migrate)
     user = sub.add_parser("create-user", help="add a user (password from DONDOC_PASSWORD or a prompt)")

@@ -227,3 +227,27 @@ def test_two_progress_reports_on_one_task_at_once_both_count_and_the_percent_is_
     assert {rows[t]["state"] for t in tasks} == {TaskState.IN_PROGRESS}
     assert_audit_exactly(department, mark, Counter({(t, "report_progress", "truong.qlnl"): 2 for t in tasks}), "progress∥progress")
     assert_invariants_hold(department, tasks)
+
+
+# --- what one instance keeps between requests follows what the other changed --------------------
+
+def test_a_day_off_and_a_pause_on_one_instance_show_on_the_other_at_its_next_request(department):
+    """Each process keeps the calendar and the list's totals; a change made through the other
+    instance must reach them at once (the versions in the database, not a timer)."""
+    d = department
+    ids = d.tasks(3, date(2026, 5, 6))
+    office = {"Authorization": f"Bearer {d.token('vanphong')}"}
+    listing = {"state": TaskState.OPEN.value, "due_from": "2026-05-06", "due_to": "2026-05-06"}
+    other = d.clients[1]
+    r = d.clients[0].post("/api/v1/auth/token", json={"username": "quantri", "password": PASSWORD})
+    admin = {"Authorization": f"Bearer {r.json()['token']}"}
+    r = d.clients[0].post("/api/v1/calendar", json={"day": "2026-05-13", "kind": "holiday", "name": "Nghỉ bù"}, headers=admin)
+    assert r.status_code == 201, r.text  # a calendar version to keep under, whatever ran before
+    for _ in range(2):  # the second answer comes from what the instance kept
+        page = other.get("/api/v1/tasks", params=listing, headers=office).json()
+        assert page["total"] == 3 and {t["effective_due_on"] for t in page["items"]} == {"2026-05-06"}
+    r = d.clients[0].post("/api/v1/calendar", json={"day": "2026-05-06", "kind": "holiday", "name": "Nghỉ bù"}, headers=admin)
+    assert r.status_code == 201, r.text
+    d.post("pgd.hai", f"/api/v1/tasks/{ids[0]}/pause", {"reason": "Chờ ý kiến của UBND tỉnh"})
+    page = other.get("/api/v1/tasks", params=listing, headers=office).json()
+    assert page["total"] == 2 and {t["effective_due_on"] for t in page["items"]} == {"2026-05-07"}
