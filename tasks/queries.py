@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
 from piccolo.query.mixins import OrderByRaw
 
 from tasks.calendar import WorkingCalendar
@@ -16,7 +15,7 @@ from tasks.errors import N_, Invalid, NotFound
 from tasks.lifecycle import load_task
 from tasks.permissions import Actor, can_view_task, sees_all_tasks
 from tasks.state import ALL_STATES, TaskState, sql_states
-from tasks.tables import AuditEvent, Directive, Division, ExtensionRequest, ProgressReport, Task, TaskSupport, User
+from tasks.tables import AuditEvent, Directive, Division, ExtensionRequest, ProgressReport, Task, User
 from tasks.timeliness import TaskDates, Timeliness, timeliness
 
 STATES = tuple(TaskState)  # in the order the list pages offer them
