@@ -28,7 +28,9 @@ async def load_postgres(url: str, batches: Iterable[Batch]) -> None:
                 tables.append(table)
         for table in tables:
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        await conn.execute("ANALYZE")
+        # VACUUM as autovacuum would soon after a load: it sets the visibility map, without which
+        # PostgreSQL cannot answer from an index alone and every figure would be a freshly-loaded one.
+        await conn.execute("VACUUM (ANALYZE)")
     finally:
         await conn.close()
 
