@@ -121,18 +121,17 @@ def batches(rows: dict) -> list:
 async def one_pass(url: str, smtp_url: str) -> dict:
     from notify.mailer import SmtpMailer
     from notify.passes import Notifier
-    from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
+    from tasks.db import Db
 
-    engine = engine_from_url(url)
-    bind_tables(engine)
-    await open_engine(engine)
+    db = Db.from_url(url)
+    await db.open()
     try:
-        notifier = Notifier(engine, SmtpMailer(smtp_url), timezone=ZONE, base_url="http://dondoc.bench", mail_from="dondoc@bench.example.vn")
+        notifier = Notifier(db, SmtpMailer(smtp_url), timezone=ZONE, base_url="http://dondoc.bench", mail_from="dondoc@bench.example.vn")
         started = time.perf_counter()
         result = await notifier.run_pass(AS_OF)
         whole = time.perf_counter() - started
     finally:
-        await close_engine(engine)
+        await db.close()
     return {"planning_s": result.planning_s, "sending_s": result.sending_s, "whole_s": whole, "planned": result.planned,
             "emails": result.send.emails_sent, "notifications_sent": result.send.sent, "retried": result.send.retried,
             "failed": result.send.failed, "peak_rss_mb": peak_rss_mb()}

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bulk import load_postgres, load_sqlite  # noqa: E402
 from fresh_db import migrate, reset_postgres  # noqa: E402
 from tasks.calendar import build_calendar  # noqa: E402
-from tasks.db import bind_tables, close_engine, engine_from_url, open_engine  # noqa: E402
+from tasks.db import Db  # noqa: E402
 from tasks.overdue import overdue_list, overdue_rows  # noqa: E402
 from tasks.report_sql import make_period  # noqa: E402
 from tasks.reports import completion_report, grouped_counts, weekly_trend  # noqa: E402
@@ -138,9 +138,8 @@ async def paired(full, bare, repeat: int) -> tuple[float, float]:
 
 
 async def measure(url: str, repeat: int) -> dict[str, float]:
-    engine = engine_from_url(url)
-    bind_tables(engine)
-    await open_engine(engine)
+    db = Db.from_url(url)
+    await db.open()
     try:
         period = make_period(CAL, AS_OF, None, None)
         out = {}
@@ -155,7 +154,7 @@ async def measure(url: str, repeat: int) -> dict[str, float]:
         out["overdue_items"] = len(await overdue_list(None, CAL, AS_OF))
         return out
     finally:
-        await close_engine(engine)
+        await db.close()
 
 
 def main() -> int:

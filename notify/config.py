@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from piccolo.engine.base import Engine
 
 from notify.ladder import DEFAULT_LADDER, MAX_OFFSET, RECIPIENT_KINDS, Ladder, Rule, WorkingHours
 from tasks.audit import refuse, write_event
 from tasks.authority import DIRECTOR_KEY, director
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, is_admin
 from tasks.tables import Setting, User
@@ -122,7 +121,7 @@ async def _store(key: str, value: Any) -> None:
         await Setting.insert(Setting(key=key, value=text)).run()
 
 
-async def update_escalation_settings(engine: Engine, actor: Actor, now: datetime, data: dict[str, Any]) -> dict[str, Any]:
+async def update_escalation_settings(db: Db, actor: Actor, now: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the ladder (and the director, when `data` names one or null); admin only, audited."""
     if not is_admin(actor):
         raise await refuse(actor, now, "update_escalation_settings", "setting", None, N_("Only an administrator may change the escalation settings."))
@@ -136,7 +135,7 @@ async def update_escalation_settings(engine: Engine, actor: Actor, now: datetime
         if row is None:
             raise Invalid(N_("The director must be an active leader: {value}"), fields={"director": N_("Unknown user or wrong role")}, value=username)
         director_id = row["id"]
-    async with transaction(engine):
+    async with db.transaction():
         before = {"ladder": await _setting(LADDER_KEY), "director": await _setting(DIRECTOR_KEY)}
         after = {"ladder": ladder_to_dict(ladder), "director": director_id}
         await _store(LADDER_KEY, after["ladder"])

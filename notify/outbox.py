@@ -15,13 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from piccolo.engine.base import Engine
 from piccolo.query.mixins import WhereRaw
 
 from notify.ladder import URGED_STATES, Ladder, Rule, due_on_window, due_rules
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
-from tasks.db import is_sqlite, transaction
+from tasks.db import Db
 from tasks.tables import Task, User
 
 LEASE = timedelta(minutes=10)
@@ -160,10 +159,10 @@ _INSERT_POSTGRES = (
 )
 
 
-async def write_plan(engine: Engine, planned: list[Planned], now: datetime) -> int:
+async def write_plan(db: Db, planned: list[Planned], now: datetime) -> int:
     """Insert planned rows; a row another pass already wrote is skipped (ON CONFLICT DO NOTHING on
     the unique key). Returns how many were new."""
-    sql = _INSERT_SQLITE if is_sqlite(engine) else _INSERT_POSTGRES
+    sql = _INSERT_SQLITE if db.is_sqlite else _INSERT_POSTGRES
     inserted = 0
     for i in range(0, len(planned), INSERT_CHUNK):
         document = json.dumps([
@@ -175,11 +174,11 @@ async def write_plan(engine: Engine, planned: list[Planned], now: datetime) -> i
     return inserted
 
 
-async def plan_and_write(engine: Engine, now: datetime, calendar: WorkingCalendar, ladder: Ladder, director: int | None) -> int:
+async def plan_and_write(db: Db, now: datetime, calendar: WorkingCalendar, ladder: Ladder, director: int | None) -> int:
     """Decide and write in one transaction, as the outbox pattern wants."""
-    async with transaction(engine):
+    async with db.transaction():
         people = await load_people(director)
-        return await write_plan(engine, await plan(now, calendar, ladder, people), now)
+        return await write_plan(db, await plan(now, calendar, ladder, people), now)
 
 
 # --- claiming ---------------------------------------------------------------------------------
@@ -187,7 +186,7 @@ async def plan_and_write(engine: Engine, now: datetime, calendar: WorkingCalenda
 _READY = "state = 'pending' AND next_attempt_at <= {} AND (claimed_at IS NULL OR claimed_at < {})"
 
 
-async def claim(engine: Engine, now: datetime, kinds: tuple[str, ...] = ("task", "digest"), lease: timedelta = LEASE) -> tuple[str, list[int]]:
+async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest"), lease: timedelta = LEASE) -> tuple[str, list[int]]:
     """Claim every ready row of up to CLAIM_RECIPIENTS recipients. Returns (claim token, ids).
 
     Ready: pending, its next attempt is due, and unclaimed or claimed longer ago than the lease.
@@ -198,12 +197,12 @@ async def claim(engine: Engine, now: datetime, kinds: tuple[str, ...] = ("task",
     stale = now - lease
     kinds_sql = ", ".join(f"'{k}'" for k in kinds if k in ("task", "digest"))
     ready = f"{_READY} AND kind IN ({kinds_sql})"
-    if is_sqlite(engine):
+    if db.is_sqlite:
         sql = (
             f"UPDATE notification SET claimed_at = {{}}, claim_token = {{}} WHERE {ready} AND recipient IN "
             f"(SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS}) RETURNING id"
         )
-        async with transaction(engine):
+        async with db.transaction():
             rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
     else:
         # ARRAY(…) is evaluated once, so the update finds its rows by primary key whatever the
@@ -214,7 +213,7 @@ async def claim(engine: Engine, now: datetime, kinds: tuple[str, ...] = ("task",
             f"SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS})) "
             "FOR UPDATE SKIP LOCKED)) RETURNING id"
         )
-        async with transaction(engine):
+        async with db.transaction():
             rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
     return token, sorted(r["id"] for r in rows)
 

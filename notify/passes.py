@@ -9,7 +9,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from piccolo.engine.base import Engine
 
 from notify import digest, outbox
 from notify.config import load_director, load_ladder
@@ -19,6 +18,7 @@ from notify.sender import SendResult, send_claimed
 from notify.tables import Notification, bind_notify_tables
 from tasks.calendar import WorkingCalendar
 from tasks.calendar_days import load_calendar
+from tasks.db import Db
 from tasks.tables import Task, User
 
 log = logging.getLogger("dondoc.notify")
@@ -39,11 +39,11 @@ class PassResult:
 
 
 class Notifier:
-    def __init__(self, engine: Engine, mailer: Mailer, *, timezone: str, base_url: str, mail_from: str,
+    def __init__(self, db: Db, mailer: Mailer, *, timezone: str, base_url: str, mail_from: str,
                  lease: timedelta = outbox.LEASE) -> None:
-        self.engine, self.mailer = engine, mailer
+        self.db, self.mailer = db, mailer
         self.timezone, self.base_url, self.mail_from, self.lease = timezone, base_url.rstrip("/"), mail_from, lease
-        bind_notify_tables(engine)
+        bind_notify_tables(db.engine)
 
     async def _context(self) -> tuple[WorkingCalendar, Ladder]:
         return await load_calendar(self.timezone), await load_ladder()
@@ -58,7 +58,7 @@ class Notifier:
             return result
         started = time.perf_counter()
         director = await load_director()
-        result.planned = await outbox.plan_and_write(self.engine, now, calendar, ladder, director.user_id)
+        result.planned = await outbox.plan_and_write(self.db, now, calendar, ladder, director.user_id)
         planned = time.perf_counter()
         result.send = await self.send_ready(now, calendar, ("task", "digest"))
         result.planning_s, result.sending_s = planned - started, time.perf_counter() - planned
@@ -75,7 +75,7 @@ class Notifier:
     async def send_ready(self, now: datetime, calendar: WorkingCalendar, kinds: tuple[str, ...]) -> SendResult:
         total = SendResult()
         while True:
-            token, ids = await outbox.claim(self.engine, now, kinds, self.lease)
+            token, ids = await outbox.claim(self.db, now, kinds, self.lease)
             if not ids:
                 return total
             try:

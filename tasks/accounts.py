@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from piccolo.engine.base import Engine
 
 from tasks.audit import changed_only, refuse, write_event
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Invalid, NotFound
 from tasks.people import LOCALES, MIN_PASSWORD_LENGTH, division_ids_by_code, hash_password, verify_password
 from tasks.permissions import Actor, Role, is_admin
@@ -17,10 +16,10 @@ from tasks.tables import Division, User
 PUBLIC_USER_COLUMNS = (User.id, User.username, User.full_name, User.email, User.role, User.division, User.active, User.locale)
 
 
-async def change_password(engine: Engine, actor: Actor, now: datetime, current: str, new: str) -> None:
+async def change_password(db: Db, actor: Actor, now: datetime, current: str, new: str) -> None:
     if len(new) < MIN_PASSWORD_LENGTH:
         raise Invalid(N_("The password must be at least {n} characters."), fields={"new_password": N_("Too short")}, n=MIN_PASSWORD_LENGTH)
-    async with transaction(engine):
+    async with db.transaction():
         row = await User.select(User.password_hash).where(User.id == actor.id).first().run()
         if row is None or not verify_password(row["password_hash"], current):
             raise Invalid(N_("The current password is wrong."), fields={"current_password": N_("Wrong password")})
@@ -28,10 +27,10 @@ async def change_password(engine: Engine, actor: Actor, now: datetime, current: 
         await write_event(actor=actor, at=now, action="change_password", entity_type="user", entity_id=actor.id, before=None, after=None)
 
 
-async def set_locale(engine: Engine, actor: Actor, now: datetime, locale: str) -> None:
+async def set_locale(db: Db, actor: Actor, now: datetime, locale: str) -> None:
     if locale not in LOCALES:
         raise Invalid(N_("Unknown language: {value}"), fields={"locale": N_("Must be vi or en")}, value=locale)
-    async with transaction(engine):
+    async with db.transaction():
         row = await User.select(User.locale).where(User.id == actor.id).first().run()
         if row is None or row["locale"] == locale:
             return
@@ -51,7 +50,7 @@ async def users_with_role(role: Role) -> list[dict]:
 
 
 async def update_user(
-    engine: Engine, actor: Actor, now: datetime, user_id: int, *, full_name: str, email: str, role: str,
+    db: Db, actor: Actor, now: datetime, user_id: int, *, full_name: str, email: str, role: str,
     division_code: str | None, active: bool, locale: str, new_password: str = "",
 ) -> dict:
     if not is_admin(actor):
@@ -68,7 +67,7 @@ async def update_user(
         raise Invalid(N_("The password must be at least {n} characters."), fields={"password": N_("Too short")}, n=MIN_PASSWORD_LENGTH)
     if user_id == actor.id and (not active or role_value != Role.ADMIN):
         raise Invalid(N_("You cannot take away your own administrator rights."), fields={"role": N_("Your own account")})
-    async with transaction(engine):
+    async with db.transaction():
         row = await User.select(*PUBLIC_USER_COLUMNS).where(User.id == user_id).first().run()
         if row is None:
             raise NotFound(N_("No user {value}."), value=user_id)
@@ -86,12 +85,12 @@ async def update_user(
     return {**row, **values}
 
 
-async def update_division(engine: Engine, actor: Actor, now: datetime, division_id: int, *, name: str, email: str, active: bool) -> dict:
+async def update_division(db: Db, actor: Actor, now: datetime, division_id: int, *, name: str, email: str, active: bool) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "update_division", "division", division_id, N_("Only an administrator may change divisions."))
     if not name.strip():
         raise Invalid(N_("A division needs a name."), fields={"name": N_("Required")})
-    async with transaction(engine):
+    async with db.transaction():
         row = await Division.select().where(Division.id == division_id).first().run()
         if row is None:
             raise NotFound(N_("No division {value}."), value=division_id)

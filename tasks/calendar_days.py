@@ -14,12 +14,11 @@ import json
 import uuid
 from datetime import date, datetime
 
-from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar, build_calendar
 from tasks.dates import check_date
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
 from tasks.permissions import Actor, is_admin
 from tasks.tables import CalendarDay, Setting
@@ -72,7 +71,7 @@ async def list_days(year: int | None = None) -> list[dict]:
     return await query.run()
 
 
-async def add_day(engine: Engine, actor: Actor, now: datetime, day: date, kind: str, name: str) -> dict:
+async def add_day(db: Db, actor: Actor, now: datetime, day: date, kind: str, name: str) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "add_calendar_day", "calendar_day", None, N_("Only an administrator may change the calendar."))
     check_date(day, "day")
@@ -82,7 +81,7 @@ async def add_day(engine: Engine, actor: Actor, now: datetime, day: date, kind: 
         raise Invalid(N_("A swapped working day must be a Saturday or a Sunday."), fields={"day": N_("Not a weekend day")})
     if not name.strip():
         raise Invalid(N_("Name the day (for example the decision that set it)."), fields={"name": N_("Required")})
-    async with transaction(engine):
+    async with db.transaction():
         if await CalendarDay.exists().where(CalendarDay.day == day).run():
             raise Conflict(N_("The calendar already has an entry for {value}."), fields={"day": N_("Already entered")}, value=day.strftime("%d/%m/%Y"))
         row = (await CalendarDay.insert(CalendarDay(day=day, kind=kind, name=name.strip())).returning(*CalendarDay.all_columns()).run())[0]
@@ -91,11 +90,11 @@ async def add_day(engine: Engine, actor: Actor, now: datetime, day: date, kind: 
     return row
 
 
-async def remove_day(engine: Engine, actor: Actor, now: datetime, day: date) -> None:
+async def remove_day(db: Db, actor: Actor, now: datetime, day: date) -> None:
     """Take back an admin calendar entry (entered by mistake); public holidays stay."""
     if not is_admin(actor):
         raise await refuse(actor, now, "remove_calendar_day", "calendar_day", None, N_("Only an administrator may change the calendar."))
-    async with transaction(engine):
+    async with db.transaction():
         row = await CalendarDay.select().where(CalendarDay.day == day).first().run()
         if row is None:
             raise Invalid(N_("The calendar has no entry of yours for {value}."), fields={"day": N_("Not entered")}, value=day.strftime("%d/%m/%Y"))

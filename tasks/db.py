@@ -1,15 +1,18 @@
-"""The database engine: built from a URL, bound to the tables, and one way to open a transaction."""
+"""The database: one `Db` per app instance (or command-line run), built from a URL, that binds the
+tables once and is the one way to open a transaction and to ask which engine it is."""
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterable
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from piccolo.table import Table
 
 from tasks.tables import ALL_TABLES
 
@@ -32,12 +35,6 @@ def engine_from_url(url: str) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.engine_type == "sqlite"
-
-
-def bind_tables(engine: Engine) -> None:
-    """Point every table at this engine; there is no module-level engine."""
-    for table in ALL_TABLES:
-        table._meta.db = engine
 
 
 async def open_engine(engine: Engine) -> None:
@@ -70,3 +67,40 @@ async def transaction(engine: Engine) -> AsyncIterator[None]:
     else:
         async with engine.transaction():
             yield
+
+
+class Db:
+    """The engine of one process, bound to every table it was given (the register's, and the
+    notify and web tables the composition root adds), with the transaction services write in."""
+
+    def __init__(self, engine: Engine, tables: Iterable[type[Table]] = ()) -> None:
+        self.engine = engine
+        self.tables = (*ALL_TABLES, *tables)
+        self.bind()
+
+    def bind(self) -> None:
+        """Point every table at this engine; there is no module-level engine. (Again when an app
+        starts, for a process that holds several, as the tests do.)"""
+        for table in self.tables:
+            table._meta.db = self.engine
+
+    @classmethod
+    def from_url(cls, url: str, tables: Iterable[type[Table]] = ()) -> "Db":
+        return cls(engine_from_url(url), tables)
+
+    @property
+    def kind(self) -> str:
+        return self.engine.engine_type
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:
+        return transaction(self.engine)
+
+    async def open(self) -> None:
+        await open_engine(self.engine)
+
+    async def close(self) -> None:
+        await close_engine(self.engine)

@@ -14,7 +14,6 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from piccolo.engine.base import Engine
 
 from tasks import extensions, lifecycle, people, register
 from tasks.calendar import WorkingCalendar
@@ -22,6 +21,7 @@ from tasks.calendar_days import load_calendar
 from tasks.errors import N_, Conflict
 from tasks.register import NewDirective, NewTask
 from tasks.state import TaskState
+from tasks.db import Db
 from tasks.tables import Division, User
 
 DEMO_PASSWORD = "dondoc2026"
@@ -152,7 +152,7 @@ MIN_AGE = {"done_on_time": 2, "done_late": 3, TaskState.SUBMITTED: 2, "overdue":
 DIRECTIVES = 50
 
 
-async def seed_demo(engine: Engine, now: datetime, timezone_name: str) -> bool:
+async def seed_demo(db: Db, now: datetime, timezone_name: str) -> bool:
     """Load the demo once; False (and nothing written) when its Văn phòng is already there."""
     if await Division.exists().where(Division.code == "VP").run():
         return False
@@ -160,7 +160,7 @@ async def seed_demo(engine: Engine, now: datetime, timezone_name: str) -> bool:
     taken = await User.select(User.username).where(User.username.is_in(usernames)).run()
     if taken:  # refuse before writing anything rather than leave half a demo behind
         raise Conflict(N_("Username {value} is already taken."), fields={"username": N_("Already in use")}, value=taken[0]["username"])
-    seeder = _Seeder(engine, now, await load_calendar(timezone_name))
+    seeder = _Seeder(db, now, await load_calendar(timezone_name))
     await seeder.people()
     seeder.plan()
     await seeder.play()
@@ -168,8 +168,8 @@ async def seed_demo(engine: Engine, now: datetime, timezone_name: str) -> bool:
 
 
 class _Seeder:
-    def __init__(self, engine: Engine, now: datetime, calendar: WorkingCalendar) -> None:
-        self.engine, self.cal, self.rng = engine, calendar, random.Random(2026)
+    def __init__(self, db: Db, now: datetime, calendar: WorkingCalendar) -> None:
+        self.db, self.cal, self.rng = db, calendar, random.Random(2026)
         self.today = calendar.today(now)
         self.last = calendar.previous_working_day(self.today)  # the last day anything happens
         self.start = self.at(self.wd(-120), -30)  # people and divisions exist before any directive
@@ -183,13 +183,13 @@ class _Seeder:
             self.actors[row["username"]] = people.actor_from_row(row)
 
         user = dict(zip(("username", "full_name", "role", "division_code"), ADMIN))
-        add(await people.create_user(self.engine, None, self.start, email=f"{ADMIN[0]}@{DOMAIN}", password=DEMO_PASSWORD, **user))
+        add(await people.create_user(self.db, None, self.start, email=f"{ADMIN[0]}@{DOMAIN}", password=DEMO_PASSWORD, **user))
         admin = self.actors[ADMIN[0]]
         for code, name, _, _ in DIVISIONS:
-            await people.create_division(self.engine, admin, self.start, code=code, name=name, email=f"{code.lower()}@{DOMAIN}")
+            await people.create_division(self.db, admin, self.start, code=code, name=name, email=f"{code.lower()}@{DOMAIN}")
         heads = [(f"truongphong.{code.lower()}", head, "head", code) for code, _, head, _ in DIVISIONS]
         for username, full_name, role, division in USERS + heads:
-            add(await people.create_user(self.engine, admin, self.start, username=username, full_name=full_name, email=f"{username}@{DOMAIN}",
+            add(await people.create_user(self.db, admin, self.start, username=username, full_name=full_name, email=f"{username}@{DOMAIN}",
                                          role=role, division_code=division, password=DEMO_PASSWORD))
 
     def wd(self, n: int, day: date | None = None) -> date:
@@ -334,28 +334,28 @@ class _Seeder:
 
     async def record(self, when, i, directive, new_tasks) -> None:
         office = self.actors[self.rng.choice(["vanphong", "vanthu"])]
-        row = await register.record_directive(self.engine, office, when, self.cal, directive, new_tasks)
+        row = await register.record_directive(self.db, office, when, self.cal, directive, new_tasks)
         self.ids[("directive", i)] = row["id"]
         self.ids.update({(i, j): t["id"] for j, t in enumerate(row["tasks"])})
 
     async def create_sub(self, when, i, key, task) -> None:
         task = dataclasses.replace(task, parent=self.ids[key[:2]])
-        self.ids[key] = (await register.create_task(self.engine, self.actors["vanphong"], when, self.cal, self.ids[("directive", i)], task))["id"]
+        self.ids[key] = (await register.create_task(self.db, self.actors["vanphong"], when, self.cal, self.ids[("directive", i)], task))["id"]
 
     async def call(self, when, key, service, user, *args) -> None:
-        """report_progress, return_task, confirm, pause, cancel: (engine, actor, now, task id, ...)."""
-        await service(self.engine, self.actors[user], when, self.ids[key], *args)
+        """report_progress, return_task, confirm, pause, cancel: (db, actor, now, task id, ...)."""
+        await service(self.db, self.actors[user], when, self.ids[key], *args)
 
     async def request(self, when, key, user, requested, reason) -> None:
-        ext = await extensions.request_extension(self.engine, self.actors[user], when, self.cal, self.ids[key], requested, reason)
+        ext = await extensions.request_extension(self.db, self.actors[user], when, self.cal, self.ids[key], requested, reason)
         self.ids[("ext", key)] = ext["id"]
 
     async def decide(self, when, key, user, approve, note) -> None:
-        await extensions.decide_extension(self.engine, self.actors[user], when, self.ids[("ext", key)], approve, note)
+        await extensions.decide_extension(self.db, self.actors[user], when, self.ids[("ext", key)], approve, note)
 
     async def submit(self, when, key, user, completed) -> None:
         # Submitted on the day it was completed: the completion day is the submission's.
         assert self.cal.today(when) == completed
         number = self.rng.randint(100, 2500)
-        await lifecycle.submit(self.engine, self.actors[user], when, self.cal, self.ids[key],
+        await lifecycle.submit(self.db, self.actors[user], when, self.cal, self.ids[key],
                                f"Đã hoàn thành; kết quả báo cáo tại văn bản số {number}/SCT-{user.split('.')[1].upper()}")

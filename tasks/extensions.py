@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from piccolo.engine.base import Engine
 
 from tasks.audit import write_event
 from tasks.calendar import WorkingCalendar
@@ -18,6 +17,7 @@ from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.lifecycle import locked
 from tasks.permissions import Actor
 from tasks.state import Action
+from tasks.db import Db
 from tasks.tables import ExtensionRequest, Task
 
 
@@ -35,14 +35,14 @@ def request_deadline(due_on: date, calendar: WorkingCalendar, notice_days: int) 
 
 
 async def request_extension(
-    engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, requested_due_on: date, reason: str,
+    db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, requested_due_on: date, reason: str,
     notice_days: int = 0,
 ) -> dict:
     if not reason.strip():
         raise Invalid(N_("Give a reason."), fields={"reason": N_("Required")})
     check_date(requested_due_on, "requested_due_on")
     today = calendar.today(now)
-    async with locked(engine, actor, now, task_id, Action.REQUEST_EXTENSION) as (row, supports, facts):
+    async with locked(db, actor, now, task_id, Action.REQUEST_EXTENSION) as (row, supports, facts):
         if row["due_on"] is None:
             raise Conflict(N_("This task has no deadline to extend."))
         if row["missed_due_on"] is not None or today > request_deadline(row["due_on"], calendar, notice_days):
@@ -69,14 +69,14 @@ async def request_extension(
     return ext
 
 
-async def decide_extension(engine: Engine, actor: Actor, now: datetime, extension_id: int, approve: bool, note: str) -> dict:
+async def decide_extension(db: Db, actor: Actor, now: datetime, extension_id: int, approve: bool, note: str) -> dict:
     if not approve and not note.strip():
         raise Invalid(N_("Say why the extension is refused."), fields={"note": N_("Required")})
     ext = await ExtensionRequest.select(ExtensionRequest.task).where(ExtensionRequest.id == extension_id).first().run()
     if ext is None:
         raise NotFound(N_("No extension request {value}."), value=extension_id)
     # A refusal closes a request whatever became of the task; an approval needs it still running.
-    async with locked(engine, actor, now, ext["task"], Action.DECIDE_EXTENSION, check_transition=approve) as (task, supports, facts):
+    async with locked(db, actor, now, ext["task"], Action.DECIDE_EXTENSION, check_transition=approve) as (task, supports, facts):
         decided = {"state": ExtensionState.APPROVED if approve else ExtensionState.REFUSED, "decided_by": actor.id,
                    "decided_at": now, "decision_note": note}
         # Conditional on the request still pending: of two decisions, the second changes nothing.

@@ -29,12 +29,11 @@ from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
 
 from openpyxl import load_workbook
-from piccolo.engine.base import Engine
 
 from tasks.audit import refuse
 from tasks.calendar import WorkingCalendar
 from tasks.dates import in_range
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Invalid
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, is_office
@@ -274,7 +273,7 @@ def _audit(actor: Actor | None, now: datetime, action: str, entity_type: str, en
 
 
 async def import_xlsx(
-    engine: Engine, actor: Actor | None, now: datetime, calendar: WorkingCalendar, content: bytes, *, dry_run: bool = False,
+    db: Db, actor: Actor | None, now: datetime, calendar: WorkingCalendar, content: bytes, *, dry_run: bool = False,
     source_name: str = "", progress: Callable[[int], None] | None = None, on_rows: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Read the workbook, and unless `dry_run` or a row is bad, write every new task in one transaction.
@@ -305,7 +304,7 @@ async def import_xlsx(
     result.new_directives = len({(fold(p.issuer), fold(p.number)) for p in result.new_tasks} - set(directives))
     if dry_run or not result.new_tasks:
         return result
-    await _write(engine, actor, now, calendar, fmt, result.new_tasks, directives, source_name)
+    await _write(db, actor, now, calendar, fmt, result.new_tasks, directives, source_name)
     result.imported = True
     return result
 
@@ -331,14 +330,14 @@ async def _insert(table: str, columns: tuple[str, ...], rows: list[tuple], retur
     return out
 
 
-async def _write(engine: Engine, actor: Actor | None, now: datetime, calendar: WorkingCalendar, fmt: str, tasks: list[ParsedTask],
+async def _write(db: Db, actor: Actor | None, now: datetime, calendar: WorkingCalendar, fmt: str, tasks: list[ParsedTask],
                  directives: dict[tuple, int], source_name: str) -> None:
     note = f"import {source_name}".strip()
     actor_id = actor.id if actor else None
     grouped: dict[tuple, list[ParsedTask]] = {}
     for p in tasks:
         grouped.setdefault((fold(p.issuer), fold(p.number)), []).append(p)
-    async with transaction(engine):
+    async with db.transaction():
         events: list[tuple] = []
         new_rows = []
         for key, group in grouped.items():

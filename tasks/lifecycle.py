@@ -8,12 +8,11 @@ import contextlib
 from datetime import date, datetime
 from typing import Any, AsyncIterator, Awaitable, Callable
 
-from piccolo.engine.base import Engine
 
 from tasks.audit import changed_only, refuse, write_event
 from tasks.authority import TaskFacts, director_id, is_lead_report, may
 from tasks.calendar import WorkingCalendar
-from tasks.db import is_sqlite, transaction
+from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.people import division_ids_by_code
 from tasks.permissions import Actor, Role
@@ -54,11 +53,11 @@ async def load_task(task_id: int) -> tuple[dict, list[int]]:
     return row, await support_division_ids(task_id)
 
 
-async def lock_task(engine: Engine, task_id: int) -> tuple[dict, list[int]]:
+async def lock_task(db: Db, task_id: int) -> tuple[dict, list[int]]:
     """The task as it is now, locked until the transaction ends: `FOR UPDATE` on PostgreSQL; on
     SQLite the transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
     query = Task.select().where(Task.id == task_id)
-    if not is_sqlite(engine):
+    if not db.is_sqlite:
         query = query.lock_rows("UPDATE")
     row = await query.first().run()
     if row is None:
@@ -81,15 +80,15 @@ class _Refused(Exception):
 
 
 @contextlib.asynccontextmanager
-async def locked(engine: Engine, actor: Actor, now: datetime, task_id: int, action: Action, *,
+async def locked(db: Db, actor: Actor, now: datetime, task_id: int, action: Action, *,
                  expected_state: str | None = None, check_transition: bool = True) -> AsyncIterator[tuple[dict, list[int], TaskFacts]]:
     """One change to a task: in one transaction, lock the row, check the actor's right and that the
     task is still in a state the action starts from (and in `expected_state`, the state the
     client saw), then let the caller write. A refusal (403) is audited in its own write, since
     the refused change is not made; a lost race answers 409 saying what the task is now."""
     try:
-        async with transaction(engine):
-            row, supports = await lock_task(engine, task_id)
+        async with db.transaction():
+            row, supports = await lock_task(db, task_id)
             director = await director_id() if action is Action.DECIDE_EXTENSION else None
             facts = TaskFacts.of(row, supports, director)
             if not may(actor, action, facts):
@@ -112,12 +111,12 @@ def check_state(state: str, action: Action | None, expected_state: str | None = 
 
 
 async def _change(
-    engine: Engine, actor: Actor, now: datetime, task_id: int, action: Action,
+    db: Db, actor: Actor, now: datetime, task_id: int, action: Action,
     apply: Callable[[dict, list[int], TaskFacts], Awaitable[dict[str, Any]]],
     note: str = "", expected_state: str | None = None,
 ) -> dict:
     """Lock, authorise, apply and audit one change to a task, all in one transaction."""
-    async with locked(engine, actor, now, task_id, action, expected_state=expected_state) as (row, supports, facts):
+    async with locked(db, actor, now, task_id, action, expected_state=expected_state) as (row, supports, facts):
         values = await apply(row, supports, facts)
         new_supports = values.pop("_supports", supports)
         if values:
@@ -131,7 +130,7 @@ async def _change(
     return after_row
 
 
-async def report_progress(engine: Engine, actor: Actor, now: datetime, task_id: int, percent: int, note: str,
+async def report_progress(db: Db, actor: Actor, now: datetime, task_id: int, percent: int, note: str,
                           expected_state: str | None = None) -> dict:
     """A supporting division's report is kept in the record; the task's percent and state follow
     the lead division's reports only, so the percent is always that of its latest lead report."""
@@ -148,10 +147,10 @@ async def report_progress(engine: Engine, actor: Actor, now: datetime, task_id: 
             return {}
         return {"percent": percent, "state": state_after(Action.REPORT_PROGRESS, row["state"])}
 
-    return await _change(engine, actor, now, task_id, Action.REPORT_PROGRESS, apply, note=note, expected_state=expected_state)
+    return await _change(db, actor, now, task_id, Action.REPORT_PROGRESS, apply, note=note, expected_state=expected_state)
 
 
-async def submit(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, note: str,
+async def submit(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, note: str,
                  completed_on: date | None = None, expected_state: str | None = None) -> dict:
     """The completion day is the day the division submits, by the app's clock: nobody chooses it
     here (the office may correct it afterwards, with a reason)."""
@@ -166,25 +165,25 @@ async def submit(engine: Engine, actor: Actor, now: datetime, calendar: WorkingC
         ).run()
         return {"state": state_after(Action.SUBMIT, row["state"]), "percent": 100, "completed_on": today}
 
-    return await _change(engine, actor, now, task_id, Action.SUBMIT, apply, note=note, expected_state=expected_state)
+    return await _change(db, actor, now, task_id, Action.SUBMIT, apply, note=note, expected_state=expected_state)
 
 
-async def confirm(engine: Engine, actor: Actor, now: datetime, task_id: int, expected_state: str | None = None) -> dict:
+async def confirm(db: Db, actor: Actor, now: datetime, task_id: int, expected_state: str | None = None) -> dict:
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         if row["completed_on"] is None:  # the database refuses it too; say it in words first
             raise Conflict(N_("This task has no completion day; the office must correct it before confirming."))
         return {"state": state_after(Action.CONFIRM, row["state"])}
 
-    return await _change(engine, actor, now, task_id, Action.CONFIRM, apply, expected_state=expected_state)
+    return await _change(db, actor, now, task_id, Action.CONFIRM, apply, expected_state=expected_state)
 
 
-async def return_task(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str, expected_state: str | None = None) -> dict:
+async def return_task(db: Db, actor: Actor, now: datetime, task_id: int, reason: str, expected_state: str | None = None) -> dict:
     _require_reason(reason)
 
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         return {"state": state_after(Action.RETURN, row["state"]), "completed_on": None, "state_reason": reason}
 
-    return await _change(engine, actor, now, task_id, Action.RETURN, apply, note=reason, expected_state=expected_state)
+    return await _change(db, actor, now, task_id, Action.RETURN, apply, note=reason, expected_state=expected_state)
 
 
 def _require_reason(reason: str, field: str = "reason") -> None:
@@ -193,13 +192,13 @@ def _require_reason(reason: str, field: str = "reason") -> None:
 
 
 def _reasoned(action: Action, extra: Callable[[dict], dict] = lambda row: {}):
-    async def service(engine: Engine, actor: Actor, now: datetime, task_id: int, reason: str, expected_state: str | None = None) -> dict:
+    async def service(db: Db, actor: Actor, now: datetime, task_id: int, reason: str, expected_state: str | None = None) -> dict:
         _require_reason(reason)
 
         async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
             return {"state": state_after(action, row["state"], percent=row["percent"]), "state_reason": reason, **extra(row)}
 
-        return await _change(engine, actor, now, task_id, action, apply, note=reason, expected_state=expected_state)
+        return await _change(db, actor, now, task_id, action, apply, note=reason, expected_state=expected_state)
 
     service.__name__ = action.value
     return service
@@ -212,7 +211,7 @@ cancel = _reasoned(Action.CANCEL)
 
 
 async def assign(
-    engine: Engine, actor: Actor, now: datetime, task_id: int, *,
+    db: Db, actor: Actor, now: datetime, task_id: int, *,
     lead_division: str, support_divisions: list[str], leader_in_charge: str | None, assignee: str | None,
 ) -> dict:
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
@@ -230,13 +229,13 @@ async def assign(
             "_supports": sorted(set(support_ids.values())),
         }
 
-    return await _change(engine, actor, now, task_id, Action.ASSIGN, apply)
+    return await _change(db, actor, now, task_id, Action.ASSIGN, apply)
 
 
 CORRECTABLE = {"title", "description", "due_on", "priority", "starred", "completed_on"}
 
 
-async def correct(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, reason: str,
+async def correct(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, reason: str,
                   changes: dict[str, Any]) -> dict:
     """An office correction of a recording mistake (title, description, deadline, priority, the
     completion day of a submitted or done task). A deadline change bumps the deadline version,
@@ -262,7 +261,7 @@ async def correct(engine: Engine, actor: Actor, now: datetime, calendar: Working
                 values["missed_due_on"] = missed if new is None else min(missed, new)
         return values
 
-    return await _change(engine, actor, now, task_id, Action.CORRECT, apply, note=reason)
+    return await _change(db, actor, now, task_id, Action.CORRECT, apply, note=reason)
 
 
 def missed_deadline(row: dict, today: date, calendar: WorkingCalendar) -> date | None:
@@ -287,8 +286,8 @@ def _check_completion_day(row: dict, completed_on: date | None, today: date, cal
         raise Invalid(N_("The completion date is before the task was created."), fields={"completed_on": N_("Too early")})
 
 
-async def set_starred(engine: Engine, actor: Actor, now: datetime, task_id: int, starred: bool) -> dict:
+async def set_starred(db: Db, actor: Actor, now: datetime, task_id: int, starred: bool) -> dict:
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         return {"starred": starred} if row["starred"] != starred else {}
 
-    return await _change(engine, actor, now, task_id, Action.STAR, apply)
+    return await _change(db, actor, now, task_id, Action.STAR, apply)

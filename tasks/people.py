@@ -7,10 +7,9 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
 from tasks.permissions import Actor, Role, is_admin
 from tasks.tables import Division, User
@@ -91,13 +90,13 @@ async def list_divisions() -> list[dict]:
 
 
 async def create_division(
-    engine: Engine, actor: Actor, now: datetime, *, code: str, name: str, email: str = ""
+    db: Db, actor: Actor, now: datetime, *, code: str, name: str, email: str = ""
 ) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "create_division", "division", None, N_("Only an administrator may add divisions."))
     if not name.strip():
         raise Invalid(N_("A division needs a name."), fields={"name": N_("Required")})
-    async with transaction(engine):
+    async with db.transaction():
         if await Division.exists().where(Division.code == code).run():
             raise Conflict(N_("Division code {value} is already in use."), fields={"code": N_("Already in use")}, value=code)
         row = (await Division.insert(Division(code=code, name=name.strip(), email=email, active=True)).returning(*Division.all_columns()).run())[0]
@@ -106,7 +105,7 @@ async def create_division(
 
 
 async def create_user(
-    engine: Engine,
+    db: Db,
     actor: Actor | None,
     now: datetime,
     *,
@@ -131,7 +130,7 @@ async def create_user(
         raise Invalid(N_("Unknown language: {value}"), fields={"locale": N_("Must be vi or en")}, value=locale)
     if role_value == Role.HEAD and not division_code:
         raise Invalid(N_("A division head must belong to a division."), fields={"division": N_("Required for a head")})
-    async with transaction(engine):
+    async with db.transaction():
         division_id = None
         if division_code:
             division_id = (await division_ids_by_code([division_code], "division"))[division_code]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tasks.permissions import Actor, Role, is_office, sees_all_tasks
 from tasks.people import division_ids_by_code
@@ -63,7 +62,7 @@ def _check_directive(d: NewDirective, today: date) -> None:
 
 
 async def record_directive(
-    engine: Engine,
+    db: Db,
     actor: Actor,
     now: datetime,
     calendar: WorkingCalendar,
@@ -74,7 +73,7 @@ async def record_directive(
     if not is_office(actor):
         raise await refuse(actor, now, "record_directive", "directive", None, N_("Only the office may record directives."))
     _check_directive(directive, calendar.today(now))
-    async with transaction(engine):
+    async with db.transaction():
         if await Directive.exists().where(
             (Directive.issuer == directive.issuer) & (Directive.number == directive.number)
         ).run():
@@ -103,10 +102,10 @@ async def record_directive(
     return {**row, "tasks": created}
 
 
-async def create_task(engine: Engine, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, task: NewTask) -> dict:
+async def create_task(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, task: NewTask) -> dict:
     if not is_office(actor):
         raise await refuse(actor, now, "create_task", "task", None, N_("Only the office may create tasks."))
-    async with transaction(engine):
+    async with db.transaction():
         directive = await Directive.select().where(Directive.id == directive_id).first().run()
         if directive is None:
             raise Invalid(N_("No directive {value}."), fields={"directive": N_("Not found")}, value=directive_id)

@@ -15,7 +15,7 @@ import pytest
 
 from tasks.clock import FixedClock
 from app_lifespan import running
-from tasks.db import bind_tables, close_engine, engine_from_url, is_sqlite, open_engine
+from tasks.db import Db, close_engine, engine_from_url, is_sqlite, open_engine
 from tasks.tables import ALL_TABLES
 from web.tables import WEB_TABLES
 from notify.tables import NOTIFY_TABLES
@@ -85,13 +85,11 @@ async def _empty_tables(engine) -> None:
 
 
 @pytest.fixture
-async def db(engine):
-    """A bound, empty database."""
-    bind_tables(engine)
-    for table in NOTIFY_TABLES + WEB_TABLES:
-        table._meta.db = engine
+async def db(engine) -> Db:
+    """A bound, empty database, as an app instance holds it."""
+    database = Db(engine, NOTIFY_TABLES + WEB_TABLES)
     await _empty_tables(engine)
-    return engine
+    return database
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -124,7 +122,7 @@ def settings(database_url):
 async def app(db, settings, clock):
     from web.app import create_app
 
-    app = create_app(settings, clock=clock, engine=db)
+    app = create_app(settings, clock=clock, db=db)
     async with running(app):
         yield app
 

@@ -9,51 +9,53 @@ from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from piccolo.engine.base import Engine
 
 from tasks.clock import Clock
-from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
+from tasks.db import Db
 from notify.mailer import mailer_from_url
 from notify.passes import Notifier
 from notify.scheduler import build_scheduler
-from notify.tables import bind_notify_tables
+from notify.tables import NOTIFY_TABLES
 from web.api.routes import CONTROLLERS, DEPENDENCIES
 from web.api.strict import before_api_request
 from web.clock import SystemClock
 from web.errors import EXCEPTION_HANDLERS
 from web.feeds import calendar_feed
 from web.pages import csrf_config, pages_router, static_router, template_config
-from web.sessions import bind_web_tables
+from web.tables import WEB_TABLES
 from web.settings import Settings
 
 
+def app_db(database_url: str) -> Db:
+    """The database of one app instance, bound to every table of every part."""
+    return Db.from_url(database_url, [*NOTIFY_TABLES, *WEB_TABLES])
+
+
 def create_app(
-    settings: Settings, clock: Clock | None = None, mailer: object | None = None, engine: Engine | None = None
+    settings: Settings, clock: Clock | None = None, mailer: object | None = None, db: Db | None = None
 ) -> Litestar:
-    """`engine` is for callers that already hold an open pool (tests); otherwise the app opens
-    and closes its own in the lifespan."""
+    """`db` is for callers that already hold an open pool (tests); otherwise the app makes its
+    own and opens and closes it in the lifespan."""
     clock = clock or SystemClock()
-    owns_engine = engine is None
-    engine = engine or engine_from_url(settings.database_url)
+    owns_db = db is None
+    db = db or app_db(settings.database_url)
     mailer = mailer or mailer_from_url(settings.smtp_url)
-    notifier = Notifier(engine, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from)
+    notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        bind_tables(engine)
-        bind_web_tables(engine)
-        if owns_engine:
-            await open_engine(engine)
+        db.bind()
+        if owns_db:
+            await db.open()
         try:
             yield
         finally:
-            if owns_engine:
-                await close_engine(engine)
+            if owns_db:
+                await db.close()
 
     @contextlib.asynccontextmanager
     async def escalation(app: Litestar) -> AsyncIterator[None]:
         """The scheduler only calls the passes; the outbox keeps them exactly-once across instances."""
-        bind_notify_tables(engine)
         if not settings.scheduler:
             yield
             return
@@ -75,7 +77,7 @@ def create_app(
         template_config=template_config(),
         csrf_config=csrf_config(settings),
         lifespan=[database, escalation],
-        state=State({"settings": settings, "clock": clock, "engine": engine, "mailer": mailer, "notifier": notifier}),
+        state=State({"settings": settings, "clock": clock, "db": db, "mailer": mailer, "notifier": notifier}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin(
             # Served from web/static (vendored swagger-ui-dist 5.35.0): no CDN.

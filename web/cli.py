@@ -47,9 +47,9 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     password = os.environ.get("DONDOC_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
 
     async def run() -> dict:
-        async with connected(settings) as engine:
+        async with connected(settings) as db:
             return await create_user(
-                engine, None, SystemClock().now(), username=args.username, full_name=args.full_name or args.username,
+                db, None, SystemClock().now(), username=args.username, full_name=args.full_name or args.username,
                 email=args.email, role=args.role, division_code=args.division, password=password, locale=args.locale,
             )
 
@@ -62,8 +62,8 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from tasks.demo import DEMO_PASSWORD, seed_demo
 
     async def run() -> bool:
-        async with connected(settings) as engine:
-            return await seed_demo(engine, SystemClock().now(), settings.timezone)
+        async with connected(settings) as db:
+            return await seed_demo(db, SystemClock().now(), settings.timezone)
 
     created = asyncio.run(run())
     print("dondoc: demo data loaded" if created else "dondoc: demo data already present, nothing added")

@@ -6,18 +6,17 @@ from __future__ import annotations
 import contextlib
 from typing import AsyncIterator
 
-from piccolo.engine.base import Engine
-
-from tasks.db import bind_tables, close_engine, engine_from_url, open_engine
+from tasks.db import Db
+from web.app import app_db
 from web.settings import Settings
 
 
 @contextlib.asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[Engine]:
-    engine = engine_from_url(settings.database_url)
-    bind_tables(engine)
-    await open_engine(engine)
+async def connected(settings: Settings) -> AsyncIterator[Db]:
+    """The same Db an app instance makes, bound to every table."""
+    db = app_db(settings.database_url)
+    await db.open()
     try:
-        yield engine
+        yield db
     finally:
-        await close_engine(engine)
+        await db.close()

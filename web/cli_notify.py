@@ -36,8 +36,8 @@ def _local(at: datetime, timezone: str) -> str:
 
 async def _with_notifier(settings: Settings, work):
 
-    async with connected(settings) as engine:
-        notifier = Notifier(engine, mailer_from_url(settings.smtp_url), timezone=settings.timezone,
+    async with connected(settings) as db:
+        notifier = Notifier(db, mailer_from_url(settings.smtp_url), timezone=settings.timezone,
                             base_url=settings.base_url, mail_from=settings.mail_from)
         return await work(notifier)
 

@@ -103,9 +103,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         bar.refresh()
 
     async def run() -> importer.ImportResult:
-        async with connected(settings) as engine:
+        async with connected(settings) as db:
             calendar = await load_calendar(settings.timezone)
-            return await importer.import_xlsx(engine, None, SystemClock().now(), calendar, content, dry_run=args.dry_run,
+            return await importer.import_xlsx(db, None, SystemClock().now(), calendar, content, dry_run=args.dry_run,
                                               source_name=Path(args.file).name, progress=bar.update, on_rows=set_total)
 
     try:

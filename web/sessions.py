@@ -96,10 +96,3 @@ async def record_failure(username: str, address: str, now: datetime) -> None:
 async def forget_failures(username: str, now: datetime) -> None:
     """After a successful sign-in the username starts afresh (the address count stays); old rows go too."""
     await LoginAttempt.delete().where((LoginAttempt.username == username.lower()) | (LoginAttempt.at < now - THROTTLE_WINDOW)).run()
-
-
-def bind_web_tables(engine) -> None:
-    from web.tables import WEB_TABLES
-
-    for table in WEB_TABLES:
-        table._meta.db = engine

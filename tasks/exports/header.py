@@ -11,10 +11,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from piccolo.engine.base import Engine
 
 from tasks.audit import refuse, write_event
-from tasks.db import transaction
+from tasks.db import Db
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, is_admin
 from tasks.tables import Setting
@@ -59,14 +58,14 @@ async def load_header() -> ReportHeader:
     return header_from(json.loads(value) if isinstance(value, str) else value)
 
 
-async def save_header(engine: Engine, actor: Actor, now: datetime, values: dict[str, Any]) -> ReportHeader:
+async def save_header(db: Db, actor: Actor, now: datetime, values: dict[str, Any]) -> ReportHeader:
     if not is_admin(actor):
         raise await refuse(actor, now, "save_report_header", "setting", None, N_("Only an administrator may change the report header."))
     known = {f.name for f in fields(ReportHeader)}
     unknown = sorted(set(values) - known)
     if unknown:
         raise Invalid(N_("Unknown report header fields: {value}"), value=", ".join(unknown))
-    async with transaction(engine):
+    async with db.transaction():
         before = await load_header()
         header = replace(before, **{k: (tuple(v) if k == "recipients" else str(v).strip()) for k, v in values.items()})
         payload = json.dumps(as_dict(header), ensure_ascii=False)

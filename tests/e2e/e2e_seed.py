@@ -7,8 +7,7 @@ from datetime import date, datetime
 from notify import config
 from tasks import extensions, lifecycle, people, register
 from tasks.calendar_days import load_calendar
-from tasks.db import bind_tables, engine_from_url
-from web.sessions import bind_web_tables
+from web.app import app_db
 
 PASSWORD = "mat-khau-thu-nghiem"
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -29,21 +28,19 @@ USERS = [
 
 async def seed(database_url: str, now: datetime) -> dict[str, int]:
     """Returns the ids of the tasks the journeys use."""
-    engine = engine_from_url(database_url)
-    bind_tables(engine)
-    bind_web_tables(engine)
-    await people.create_user(engine, None, now, username="quantri", full_name="Quản trị hệ thống", email="quantri@sct.example.vn",
+    db = app_db(database_url)
+    await people.create_user(db, None, now, username="quantri", full_name="Quản trị hệ thống", email="quantri@sct.example.vn",
                              role="admin", division_code=None, password=PASSWORD)
     admin = await people.authenticate("quantri", PASSWORD)
     for code, name in DIVISIONS:
-        await people.create_division(engine, admin, now, code=code, name=name, email=f"{code.lower()}@sct.example.vn")
+        await people.create_division(db, admin, now, code=code, name=name, email=f"{code.lower()}@sct.example.vn")
     for username, full_name, role, division in USERS:
-        await people.create_user(engine, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
+        await people.create_user(db, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
                                  role=role, division_code=division, password=PASSWORD, locale="vi")
     # The admin names the Giám đốc as director: they decide every extension, the deputy those of his tasks.
     ladder = await config.escalation_settings()
     ladder.pop("effective_director")
-    await config.update_escalation_settings(engine, admin, now, {**ladder, "director": "giamdoc"})
+    await config.update_escalation_settings(db, admin, now, {**ladder, "director": "giamdoc"})
     office = await people.authenticate("vanphong", PASSWORD)
     head = await people.authenticate("truong.qlnl", PASSWORD)
     head_tm = await people.authenticate("truong.qltm", PASSWORD)
@@ -51,7 +48,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
     calendar = await load_calendar(TIMEZONE)
     T = register.NewTask
     d1 = await register.record_directive(
-        engine, office, now, calendar,
+        db, office, now, calendar,
         register.NewDirective(number="215/UBND-KT", issuer="UBND tỉnh", signer="Chủ tịch UBND tỉnh", issued_on=date(2026, 2, 2),
                               received_on=date(2026, 2, 3), summary="Về việc bảo đảm cung ứng điện mùa khô năm 2026"),
         [
@@ -65,11 +62,11 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
         ],
     )
     ids = [t["id"] for t in d1["tasks"]]
-    await lifecycle.report_progress(engine, head, now, ids[0], 30, "Đã làm việc với Công ty Điện lực tỉnh")
-    await lifecycle.report_progress(engine, head, now, ids[2], 10, "Đã lập đoàn kiểm tra")
-    await lifecycle.submit(engine, head_tm, now, calendar, ids[4], "Kế hoạch đã ban hành", None)
-    await lifecycle.submit(engine, head_tm, now, calendar, ids[5], "Đã gửi báo cáo cho UBND tỉnh", None)
-    await lifecycle.submit(engine, head_tm, now, calendar, ids[6], "Đã rà soát 112 cửa hàng", None)
-    await lifecycle.set_starred(engine, leader, now, ids[0], True)
-    await extensions.request_extension(engine, head, now, calendar, ids[2], date(2026, 5, 29), "Chờ số liệu của EVN")
+    await lifecycle.report_progress(db, head, now, ids[0], 30, "Đã làm việc với Công ty Điện lực tỉnh")
+    await lifecycle.report_progress(db, head, now, ids[2], 10, "Đã lập đoàn kiểm tra")
+    await lifecycle.submit(db, head_tm, now, calendar, ids[4], "Kế hoạch đã ban hành", None)
+    await lifecycle.submit(db, head_tm, now, calendar, ids[5], "Đã gửi báo cáo cho UBND tỉnh", None)
+    await lifecycle.submit(db, head_tm, now, calendar, ids[6], "Đã rà soát 112 cửa hàng", None)
+    await lifecycle.set_starred(db, leader, now, ids[0], True)
+    await extensions.request_extension(db, head, now, calendar, ids[2], date(2026, 5, 29), "Chờ số liệu của EVN")
     return {"overdue": ids[0], "due_soon": ids[1], "on_track": ids[2], "no_deadline": ids[3], "submitted": ids[4], "submitted_too": ids[5]}

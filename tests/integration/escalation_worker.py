@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from notify import outbox  # noqa: E402
 from notify.mailer import SmtpMailer  # noqa: E402
 from notify.passes import Notifier  # noqa: E402
-from tasks.db import bind_tables, close_engine, engine_from_url, open_engine  # noqa: E402
+from tasks.db import Db  # noqa: E402
 
 
 class DiesMidBatch(SmtpMailer):
@@ -35,18 +35,17 @@ class DiesMidBatch(SmtpMailer):
 
 async def main(database_url: str, smtp_url: str, as_of: str, mode: str, claim_recipients: int) -> None:
     outbox.CLAIM_RECIPIENTS = claim_recipients
-    engine = engine_from_url(database_url)
-    bind_tables(engine)
-    await open_engine(engine)
+    db = Db.from_url(database_url)
+    await db.open()
     try:
         mailer = DiesMidBatch(smtp_url) if mode == "die" else SmtpMailer(smtp_url)
-        notifier = Notifier(engine, mailer, timezone="Asia/Ho_Chi_Minh", base_url="http://dondoc.test", mail_from="dondoc@sct.example.vn")
+        notifier = Notifier(db, mailer, timezone="Asia/Ho_Chi_Minh", base_url="http://dondoc.test", mail_from="dondoc@sct.example.vn")
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         result = await notifier.run_pass(datetime.fromisoformat(as_of))
         print(json.dumps(result.summary()), flush=True)
     finally:
-        await close_engine(engine)
+        await db.close()
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ async def test_the_app_runs_the_passes_on_its_scheduler_with_its_clock(db, clock
     await dept.task(await load_calendar(ZONE), date(2026, 3, 6))
     mailer = MemoryMailer()
     settings = Settings(database_url=database_url, base_url=BASE_URL, scheduler=True)
-    app = create_app(settings, clock=clock, mailer=mailer, engine=db)
+    app = create_app(settings, clock=clock, mailer=mailer, db=db)
     async with running(app):
         scheduler = app.state.scheduler
         jobs = {job.id: job for job in scheduler.get_jobs()}
@@ -103,7 +103,7 @@ async def test_the_app_runs_the_passes_on_its_scheduler_with_its_clock(db, clock
         await jobs["escalation"].func()  # what the scheduler does every minute
     assert len(mailer.sent) == 2 and not scheduler.running
 
-    quiet = create_app(Settings(database_url=database_url, base_url=BASE_URL), clock=clock, mailer=MemoryMailer(), engine=db)
+    quiet = create_app(Settings(database_url=database_url, base_url=BASE_URL), clock=clock, mailer=MemoryMailer(), db=db)
     async with running(quiet):
         assert getattr(quiet.state, "scheduler", None) is None
 

@@ -90,7 +90,7 @@ async def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(d
     from web.app import create_app
     from web.settings import Settings
 
-    app = create_app(Settings(database_url="sqlite:///unused.sqlite3", base_url="https://dondoc.example"), clock=clock, engine=db)
+    app = create_app(Settings(database_url="sqlite:///unused.sqlite3", base_url="https://dondoc.example"), clock=clock, db=db)
     async with app.lifespan():
         b = Browser(app, base_url="https://dondoc.example")
         r = await b.sign_in("vanphong")
@@ -264,7 +264,7 @@ class QueryCounter:
 
 
 async def _queries_for(db, browser, path: str) -> int:
-    with QueryCounter(db) as counter:
+    with QueryCounter(db.engine) as counter:
         r = await browser.get(path)
     assert r.status_code == 200, r.text[:500]
     return counter.count
@@ -340,7 +340,7 @@ async def test_a_session_and_a_form_token_from_one_instance_work_on_another(worl
     await browser.sign_in("truong.qlnl")
     task_id = await one_task(world)
     await browser.get(f"/tasks/{task_id}")
-    other = create_app(settings, clock=clock, engine=db)  # a second instance behind the load balancer
+    other = create_app(settings, clock=clock, db=db)  # a second instance behind the load balancer
     async with other.lifespan():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://dondoc.test",
                                      cookies=dict(browser.http.cookies)) as c:

@@ -203,7 +203,7 @@ async def test_the_report_page_makes_the_same_queries_for_200_tasks_as_for_2(wor
     for more in (None, tasks[2:]):
         if more:
             await world.directive_with_tasks("2/UBND-KT", more)
-        with QueryCounter(db) as counter:
+        with QueryCounter(db.engine) as counter:
             page = await browser.get("/reports?group_by=directive")
         assert page.status_code == 200
         counts.append(counter.count)

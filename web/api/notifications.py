@@ -11,7 +11,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from msgspec import Meta
 
 from litestar.di import NamedDependency
-from piccolo.engine.base import Engine
+from tasks.db import Db
 
 from notify import config, queries
 from tasks.audit import refuse
@@ -21,7 +21,7 @@ from tasks.permissions import Actor, is_admin
 # The same named dependencies web.api.routes provides for the whole API router.
 ActorDep = NamedDependency[Actor]
 NowDep = NamedDependency[datetime]
-EngineDep = NamedDependency[Engine]
+DbDep = NamedDependency[Db]
 
 
 class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,8 +68,8 @@ class EscalationSettingsController(Controller):
         return await config.escalation_settings()
 
     @put("/")
-    async def update(self, data: JSONBody[EscalationIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict[str, Any]:
-        return await config.update_escalation_settings(engine, actor, now, msgspec.to_builtins(data))
+    async def update(self, data: JSONBody[EscalationIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict[str, Any]:
+        return await config.update_escalation_settings(db, actor, now, msgspec.to_builtins(data))
 
 
 NOTIFY_CONTROLLERS = [NotificationController, EscalationSettingsController]

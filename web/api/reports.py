@@ -12,7 +12,7 @@ from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
-from piccolo.engine.base import Engine
+from tasks.db import Db
 
 from tasks import importer, overdue, reports
 from tasks.dates import check_date
@@ -25,7 +25,7 @@ from tasks.calendar import WorkingCalendar
 # The dependencies web.api.routes provides, by name (imported by name to avoid a cycle).
 ActorDep = NamedDependency[Actor]
 NowDep = NamedDependency[datetime]
-EngineDep = NamedDependency[Engine]
+DbDep = NamedDependency[Db]
 CalendarDep = NamedDependency[WorkingCalendar]
 DueSoonDep = NamedDependency[int]
 
@@ -104,8 +104,8 @@ class ReportController(Controller):
         return header.as_dict(await header.load_header())
 
     @put("/header")
-    async def put_header(self, data: JSONBody[dict[str, Any]], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict[str, Any]:
-        return header.as_dict(await header.save_header(engine, actor, now, data))
+    async def put_header(self, data: JSONBody[dict[str, Any]], actor: ActorDep, now: NowDep, db: DbDep) -> dict[str, Any]:
+        return header.as_dict(await header.save_header(db, actor, now, data))
 
 
 class ImportController(Controller):
@@ -114,7 +114,7 @@ class ImportController(Controller):
     @post("/xlsx", status_code=200, description="Import tasks from an XLSX file (multipart field `file`). "
           "With dry_run=true nothing is written: the answer previews what would be imported and every unreadable row.")
     async def import_xlsx(
-        self, actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep,
+        self, actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep,
         data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
         dry_run: FromQuery[bool] = False,
     ) -> dict[str, Any]:
@@ -124,7 +124,7 @@ class ImportController(Controller):
         content = await upload.read()
         if len(content) > MAX_IMPORT_BYTES:
             raise Invalid(N_("The file is too large (at most {n} MB)."), fields={"file": N_("Too large")}, n=MAX_IMPORT_BYTES // 1024 // 1024)
-        result = await importer.import_xlsx(engine, actor, now, calendar, content, dry_run=dry_run)
+        result = await importer.import_xlsx(db, actor, now, calendar, content, dry_run=dry_run)
         return importer.result_dict(result, gettext_for(actor.locale))
 
 

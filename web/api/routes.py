@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
-from piccolo.engine.base import Engine
+from tasks.db import Db
 
 from tasks import calendar_days, extensions, lifecycle, people, queries, register
 from tasks.calendar import WorkingCalendar
@@ -31,8 +31,8 @@ def provide_now(state: State) -> datetime:
     return state.clock.now()
 
 
-def provide_engine(state: State) -> Engine:
-    return state.engine
+def provide_db(state: State) -> Db:
+    return state.db
 
 
 async def provide_calendar(state: State) -> WorkingCalendar:
@@ -47,14 +47,14 @@ def provide_due_soon_days(state: State) -> int:
 RecordId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 ActorDep = NamedDependency[Actor]
 NowDep = NamedDependency[datetime]
-EngineDep = NamedDependency[Engine]
+DbDep = NamedDependency[Db]
 CalendarDep = NamedDependency[WorkingCalendar]
 DueSoonDep = NamedDependency[int]
 
 DEPENDENCIES = {
     "actor": Provide(provide_actor),
     "now": Provide(provide_now, sync_to_thread=False),
-    "engine": Provide(provide_engine, sync_to_thread=False),
+    "db": Provide(provide_db, sync_to_thread=False),
     "calendar": Provide(provide_calendar),
     "due_soon_days": Provide(provide_due_soon_days, sync_to_thread=False),
 }
@@ -89,17 +89,17 @@ class DivisionController(Controller):
         return await people.list_divisions()
 
     @post("/")
-    async def create_division(self, data: JSONBody[DivisionIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
-        return await people.create_division(engine, actor, now, code=data.code, name=data.name, email=data.email)
+    async def create_division(self, data: JSONBody[DivisionIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
+        return await people.create_division(db, actor, now, code=data.code, name=data.name, email=data.email)
 
 
 class UserController(Controller):
     path = "/users"
 
     @post("/")
-    async def create_user(self, data: JSONBody[UserIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
+    async def create_user(self, data: JSONBody[UserIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
         return await people.create_user(
-            engine, actor, now, username=data.username, full_name=data.full_name, email=data.email, role=data.role,
+            db, actor, now, username=data.username, full_name=data.full_name, email=data.email, role=data.role,
             division_code=data.division, password=data.password, locale=data.locale,
         )
 
@@ -108,12 +108,12 @@ class DirectiveController(Controller):
     path = "/directives"
 
     @post("/")
-    async def record_directive(self, data: JSONBody[DirectiveIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep) -> dict:
+    async def record_directive(self, data: JSONBody[DirectiveIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep) -> dict:
         directive = register.NewDirective(
             number=data.number, issuer=data.issuer, signer=data.signer, issued_on=data.issued_on,
             received_on=data.received_on, kind=data.kind, summary=data.summary,
         )
-        return await register.record_directive(engine, actor, now, calendar, directive, [new_task(t) for t in data.tasks])
+        return await register.record_directive(db, actor, now, calendar, directive, [new_task(t) for t in data.tasks])
 
     @get("/{directive_id:int}")
     async def get_directive(self, directive_id: RecordId, actor: ActorDep) -> dict:
@@ -128,8 +128,8 @@ class TaskController(Controller):
     path = "/tasks"
 
     @post("/")
-    async def create_task(self, data: JSONBody[TaskIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        row = await register.create_task(engine, actor, now, calendar, data.directive, new_task(data))
+    async def create_task(self, data: JSONBody[TaskIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        row = await register.create_task(db, actor, now, calendar, data.directive, new_task(data))
         return (await queries.present_tasks([row], now, calendar, due_soon_days))[0]
 
     @get("/")
@@ -169,59 +169,59 @@ class TaskController(Controller):
         return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/progress", status_code=200)
-    async def progress(self, task_id: RecordId, data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.report_progress(engine, actor, now, task_id, data.percent, data.note, expected_state=data.expected_state)
+    async def progress(self, task_id: RecordId, data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.report_progress(db, actor, now, task_id, data.percent, data.note, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/submit", status_code=200)
-    async def submit(self, task_id: RecordId, data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.submit(engine, actor, now, calendar, task_id, data.note, data.completed_on, expected_state=data.expected_state)
+    async def submit(self, task_id: RecordId, data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.submit(db, actor, now, calendar, task_id, data.note, data.completed_on, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/confirm", status_code=200)
-    async def confirm(self, task_id: RecordId, actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.confirm(engine, actor, now, task_id)
+    async def confirm(self, task_id: RecordId, actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.confirm(db, actor, now, task_id)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/return", status_code=200)
-    async def return_task(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.return_task(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
+    async def return_task(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.return_task(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/pause", status_code=200)
-    async def pause(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.pause(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
+    async def pause(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.pause(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/resume", status_code=200)
-    async def resume(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.resume(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
+    async def resume(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.resume(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/cancel", status_code=200)
-    async def cancel(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.cancel(engine, actor, now, task_id, data.reason, expected_state=data.expected_state)
+    async def cancel(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.cancel(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/assign", status_code=200)
-    async def assign(self, task_id: RecordId, data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        await lifecycle.assign(engine, actor, now, task_id, lead_division=data.lead_division, support_divisions=data.support_divisions,
+    async def assign(self, task_id: RecordId, data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.assign(db, actor, now, task_id, lead_division=data.lead_division, support_divisions=data.support_divisions,
                                leader_in_charge=data.leader_in_charge, assignee=data.assignee)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @patch("/{task_id:int}")
-    async def correct(self, task_id: RecordId, data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+    async def correct(self, task_id: RecordId, data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "starred", "completed_on") if getattr(data, k) is not None}
         if data.clear_due_on:
             if data.due_on is not None:
                 raise Invalid(N_("Give the deadline as a date or as a number of working days, not both."), fields={"due_on": N_("Choose one")})
             changes["due_on"] = None
-        await lifecycle.correct(engine, actor, now, calendar, task_id, data.reason, changes)
+        await lifecycle.correct(db, actor, now, calendar, task_id, data.reason, changes)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/extensions", status_code=201)
-    async def request_extension(self, task_id: RecordId, data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, engine: EngineDep, calendar: CalendarDep, state: State) -> dict:
-        return await extensions.request_extension(engine, actor, now, calendar, task_id, data.requested_due_on, data.reason,
+    async def request_extension(self, task_id: RecordId, data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, state: State) -> dict:
+        return await extensions.request_extension(db, actor, now, calendar, task_id, data.requested_due_on, data.reason,
                                                   notice_days=state.settings.extension_notice_days)
 
 
@@ -229,8 +229,8 @@ class ExtensionController(Controller):
     path = "/extensions"
 
     @post("/{extension_id:int}/decision", status_code=200)
-    async def decide(self, extension_id: RecordId, data: JSONBody[DecisionIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
-        return await extensions.decide_extension(engine, actor, now, extension_id, data.approve, data.note)
+    async def decide(self, extension_id: RecordId, data: JSONBody[DecisionIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
+        return await extensions.decide_extension(db, actor, now, extension_id, data.approve, data.note)
 
 
 class CalendarController(Controller):
@@ -241,8 +241,8 @@ class CalendarController(Controller):
         return await calendar_days.list_days(year)
 
     @post("/")
-    async def add_day(self, data: JSONBody[CalendarDayIn], actor: ActorDep, now: NowDep, engine: EngineDep) -> dict:
-        return await calendar_days.add_day(engine, actor, now, data.day, data.kind, data.name)
+    async def add_day(self, data: JSONBody[CalendarDayIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
+        return await calendar_days.add_day(db, actor, now, data.day, data.kind, data.name)
 
 
 CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS, *REPORT_CONTROLLERS]

@@ -35,7 +35,7 @@ async def create_user(request: Request, state: State, viewer: ViewerDep) -> Resp
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("username", "full_name", "email", "role", "division", "locale")}
     try:
-        await people.create_user(state.engine, viewer.actor, state.clock.now(), username=values["username"], full_name=values["full_name"],
+        await people.create_user(state.db, viewer.actor, state.clock.now(), username=values["username"], full_name=values["full_name"],
                                  email=values["email"], role=values["role"], division_code=values["division"] or None,
                                  password=form.get("password") or "", locale=values["locale"] or "vi")
     except DomainError as exc:
@@ -59,7 +59,7 @@ async def update_user(request: Request, state: State, viewer: ViewerDep, user_id
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("full_name", "email", "role", "division", "locale")}
     try:
-        await accounts.update_user(state.engine, viewer.actor, state.clock.now(), user_id, full_name=values["full_name"], email=values["email"],
+        await accounts.update_user(state.db, viewer.actor, state.clock.now(), user_id, full_name=values["full_name"], email=values["email"],
                                    role=values["role"], division_code=values["division"] or None, active=form.get("active") == "1",
                                    locale=values["locale"] or "vi", new_password=form.get("password") or "")
     except DomainError as exc:
@@ -90,7 +90,7 @@ async def create_division(request: Request, state: State, viewer: ViewerDep) -> 
         if not values["code"] or not values["name"]:
             raise Invalid(N_("A division needs a code and a name."), fields={
                 **({"code": N_("Required")} if not values["code"] else {}), **({"name": N_("Required")} if not values["name"] else {})})
-        await people.create_division(state.engine, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
+        await people.create_division(state.db, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
     except DomainError as exc:
         if exc.status == 403:
             raise
@@ -102,7 +102,7 @@ async def create_division(request: Request, state: State, viewer: ViewerDep) -> 
 async def update_division(request: Request, state: State, viewer: ViewerDep, division_id: FromPath[int]) -> Response:
     form = await request.form()
     try:
-        await accounts.update_division(state.engine, viewer.actor, state.clock.now(), division_id, name=text(form, "name", 200),
+        await accounts.update_division(state.db, viewer.actor, state.clock.now(), division_id, name=text(form, "name", 200),
                                        email=text(form, "email", 254), active=form.get("active") == "1")
     except DomainError as exc:
         if exc.status in (403, 404):
@@ -136,7 +136,7 @@ async def add_calendar_day(request: Request, state: State, viewer: ViewerDep, ca
         day = parse_date(values["day"], "day")
         if day is None:
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
-        await calendar_days.add_day(state.engine, viewer.actor, state.clock.now(), day, values["kind"], values["name"])
+        await calendar_days.add_day(state.db, viewer.actor, state.clock.now(), day, values["kind"], values["name"])
     except DomainError as exc:
         if exc.status == 403:
             raise
@@ -153,7 +153,7 @@ async def remove_calendar_day(request: Request, state: State, viewer: ViewerDep,
         day = parse_date(form.get("day"), "day")
         if day is None:
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
-        await calendar_days.remove_day(state.engine, viewer.actor, state.clock.now(), day)
+        await calendar_days.remove_day(state.db, viewer.actor, state.clock.now(), day)
     except DomainError as exc:
         if exc.status == 403:
             raise

@@ -89,7 +89,7 @@ async def change_password(request: Request, state: State, viewer: ViewerDep) -> 
     try:
         if new != repeat:
             raise Invalid(N_("The two new passwords differ."), fields={"repeat_password": N_("Not the same")})
-        await accounts.change_password(state.engine, viewer.actor, state.clock.now(), form.get("current_password") or "", new)
+        await accounts.change_password(state.db, viewer.actor, state.clock.now(), form.get("current_password") or "", new)
     except Invalid as exc:
         return render(request, "account.html", status_code=422, errors=field_errors(request, exc), error=error_message(request, exc), msg=None)
     await sessions.end_other_sessions(viewer.actor.id, viewer.session_id)
@@ -102,7 +102,7 @@ async def choose_language(request: Request, state: State) -> Redirect:
     locale = form.get("locale") if form.get("locale") in LOCALES else "vi"
     viewer = await optional_viewer(request, state)
     if viewer is not None:
-        await accounts.set_locale(state.engine, viewer.actor, state.clock.now(), locale)
+        await accounts.set_locale(state.db, viewer.actor, state.clock.now(), locale)
     response = Redirect(path=safe_next(form.get("next")), status_code=303)
     response.set_cookie(Cookie(key=LANG_COOKIE, value=locale, path="/", httponly=True, samesite="lax",
                                secure=_secure(state), max_age=365 * 24 * 3600))

@@ -103,7 +103,7 @@ async def save_ladder(request: Request, state: State, viewer: ViewerDep) -> Resp
     values = _form_values(form)
     kept = _kept(values)
     try:
-        await config.update_escalation_settings(state.engine, viewer.actor, state.clock.now(), _settings_from(values, kept))
+        await config.update_escalation_settings(state.db, viewer.actor, state.clock.now(), _settings_from(values, kept))
     except DomainError as exc:
         if exc.status == 403:
             raise

@@ -44,7 +44,7 @@ def _checked(content: bytes) -> bytes:
 async def _run(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, content: bytes, filename: str,
                dry_run: bool) -> Response:
     try:
-        result = await importer.import_xlsx(state.engine, viewer.actor, state.clock.now(), calendar, _checked(content),
+        result = await importer.import_xlsx(state.db, viewer.actor, state.clock.now(), calendar, _checked(content),
                                             dry_run=dry_run, source_name=filename)
     except DomainError as exc:
         if exc.status == 403:

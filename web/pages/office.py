@@ -106,7 +106,7 @@ async def record(request: Request, state: State, viewer: ViewerDep, calendar: Ca
                 due_on=parse_date(row["due_on"], f"tasks.{n}.due_on"),
                 due_in_working_days=parse_int(row["due_in_working_days"], f"tasks.{n}.due_in_working_days", 1, register.MAX_WORKING_DAYS),
             ))
-        created = await register.record_directive(state.engine, viewer.actor, state.clock.now(), calendar, directive, new_tasks)
+        created = await register.record_directive(state.db, viewer.actor, state.clock.now(), calendar, directive, new_tasks)
     except DomainError as exc:
         return render(request, "directive_form.html", status_code=exc.status,
                       values=values, rows=rows, errors=_row_errors(field_errors(request, exc), rows), error=error_message(request, exc),

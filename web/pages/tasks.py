@@ -144,7 +144,7 @@ async def progress(request: Request, state: State, viewer: ViewerDep, calendar: 
         percent = parse_int(form.get("percent"), "percent", 0, 100)
         if percent is None:
             raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Required")})
-        await lifecycle.report_progress(state.engine, viewer.actor, now, task_id, percent, text(form, "note", 5000),
+        await lifecycle.report_progress(state.db, viewer.actor, now, task_id, percent, text(form, "note", 5000),
                                         expected_state=seen_state(form))
     return await _act(request, state, viewer, calendar, task_id, work, "progress_saved")
 
@@ -152,7 +152,7 @@ async def progress(request: Request, state: State, viewer: ViewerDep, calendar: 
 @post("/tasks/{task_id:int}/submit", include_in_schema=False)
 async def submit(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.submit(state.engine, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
+        await lifecycle.submit(state.db, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
                                parse_date(form.get("completed_on"), "completed_on"), expected_state=seen_state(form))
     return await _act(request, state, viewer, calendar, task_id, work, "sent_to_office")
 
@@ -163,7 +163,7 @@ async def request_extension(request: Request, state: State, viewer: ViewerDep, c
         new_date = parse_date(form.get("requested_due_on"), "requested_due_on")
         if new_date is None:
             raise Invalid(N_("Give the new deadline."), fields={"requested_due_on": N_("Required")})
-        await extensions.request_extension(state.engine, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"),
+        await extensions.request_extension(state.db, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"),
                                            notice_days=state.settings.extension_notice_days)
     return await _act(request, state, viewer, calendar, task_id, work, "extension_requested")
 
@@ -171,14 +171,14 @@ async def request_extension(request: Request, state: State, viewer: ViewerDep, c
 @post("/tasks/{task_id:int}/confirm", include_in_schema=False)
 async def confirm(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     if is_htmx(request):
-        return await _in_place(request, state, viewer, calendar, task_id, lambda now: lifecycle.confirm(state.engine, viewer.actor, now, task_id))
-    return await _act(request, state, viewer, calendar, task_id, lambda form, now: lifecycle.confirm(state.engine, viewer.actor, now, task_id), "confirmed")
+        return await _in_place(request, state, viewer, calendar, task_id, lambda now: lifecycle.confirm(state.db, viewer.actor, now, task_id))
+    return await _act(request, state, viewer, calendar, task_id, lambda form, now: lifecycle.confirm(state.db, viewer.actor, now, task_id), "confirmed")
 
 
 @post("/tasks/{task_id:int}/return", include_in_schema=False)
 async def return_task(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.return_task(state.engine, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
+        await lifecycle.return_task(state.db, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
     return await _act(request, state, viewer, calendar, task_id, work, "returned")
 
 
@@ -198,7 +198,7 @@ async def _in_place(request: Request, state: State, viewer: ViewerDep, calendar:
 @post("/tasks/{task_id:int}/star", include_in_schema=False)
 async def star(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.set_starred(state.engine, viewer.actor, now, task_id, form.get("starred") == "1")
+        await lifecycle.set_starred(state.db, viewer.actor, now, task_id, form.get("starred") == "1")
     return await _act(request, state, viewer, calendar, task_id, work, "saved")
 
 
@@ -206,7 +206,7 @@ def _reasoned(name: str, service, msg: str):
     @post(f"/tasks/{{task_id:int}}/{name}", include_in_schema=False, name=f"task-{name}")
     async def handler(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
         async def work(form, now):
-            await service(state.engine, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
+            await service(state.db, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
         return await _act(request, state, viewer, calendar, task_id, work, msg)
     return handler
 
@@ -217,7 +217,7 @@ async def decide(request: Request, state: State, viewer: ViewerDep, extension_id
     approve = form.get("approve") == "1"
     error = None
     try:
-        await extensions.decide_extension(state.engine, viewer.actor, state.clock.now(), extension_id, approve, text(form, "note"))
+        await extensions.decide_extension(state.db, viewer.actor, state.clock.now(), extension_id, approve, text(form, "note"))
     except DomainError as exc:
         if not is_htmx(request) or exc.status in (403, 404):
             raise
