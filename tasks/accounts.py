@@ -9,7 +9,8 @@ from datetime import datetime
 from tasks.audit import changed_only, refuse, write_event
 from tasks.db import Db
 from tasks.errors import N_, Invalid, NotFound
-from tasks.people import LOCALES, MIN_PASSWORD_LENGTH, division_ids_by_code, hash_password, verify_password
+from tasks.i18n import LOCALES
+from tasks.people import MIN_PASSWORD_LENGTH, division_ids_by_code, hash_password, verify_password
 from tasks.permissions import Actor, Role, is_admin
 from tasks.tables import Division, User
 

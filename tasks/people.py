@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tasks.audit import refuse, write_event
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
+from tasks.i18n import LOCALES
 from tasks.permissions import Actor, Role, is_admin
 from tasks.tables import Division, User
 
@@ -19,7 +20,6 @@ from tasks.tables import Division, User
 # Hashes made at the old cost still verify (the cost is written in each hash).
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD_LENGTH = 8
-LOCALES = ("vi", "en")
 
 
 def hash_password(password: str) -> str:

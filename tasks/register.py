@@ -180,10 +180,14 @@ async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, d
     return row
 
 
-async def get_directive(actor: Actor, directive_id: int) -> dict:
+def may_read_register(actor: Actor) -> bool:
     """The directive register is the office's and the leaders' (heads see their tasks, not the
-    register): the pages and the API ask this one rule."""
-    if not sees_all_tasks(actor):
+    register): the pages, their links and the API ask this one rule."""
+    return sees_all_tasks(actor)
+
+
+async def get_directive(actor: Actor, directive_id: int) -> dict:
+    if not may_read_register(actor):
         raise Forbidden(N_("Division heads see their tasks, not the register of directives."))
     row = await Directive.select().where(Directive.id == directive_id).first().run()
     if row is None:

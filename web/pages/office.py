@@ -32,7 +32,7 @@ async def queue(request: Request, state: State, viewer: ViewerDep, calendar: Cal
 
 @get("/directives", include_in_schema=False)
 async def directive_list(request: Request, viewer: ViewerDep, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
-    if viewer.role == Role.HEAD:
+    if not register.may_read_register(viewer.actor):
         raise PageForbidden()
     q = (request.query_params.get("q") or "").strip()[:200]
     rows, total = await overview.list_directives(q or None, limit=50, offset=(page - 1) * 50)

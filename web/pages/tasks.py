@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from notify.queries import list_notifications
-from tasks import accounts, extensions, lifecycle, overview, people, queries
+from tasks import accounts, extensions, lifecycle, overview, people, queries, register
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
@@ -113,6 +113,7 @@ async def task_page(request: Request, state: State, viewer: ViewerDep, calendar:
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
         notifications=await notifications_for(viewer.actor, task_id), names=by_username,
+        directive_link=register.may_read_register(viewer.actor),
         division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
         msg=request.query_params.get("msg"),
         # Came from "my division": saving progress returns there, ready for the next task.
