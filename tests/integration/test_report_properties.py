@@ -14,9 +14,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tasks.calendar import build_calendar
+from tasks.overdue import overdue_list
 from tasks.reports import completion_report
 from tasks.tables import Directive, Division, ProgressReport, Task
-from tasks.timeliness import TaskDates, timeliness
+from tasks.timeliness import TaskDates, Timeliness, timeliness, working_days_overdue
 
 # With an extra day off on a Friday and a swapped working Saturday, so shifts are exercised.
 CAL = build_calendar("Asia/Ho_Chi_Minh", [(date(2026, 3, 13), "holiday", "Nghỉ bù"), (date(2026, 3, 21), "working", "Làm bù")])
@@ -62,6 +63,7 @@ async def check(example) -> None:
     expected: dict[int, Counter] = {d: Counter() for d in division_ids}
     open_tasks = Counter()
     updated = Counter()
+    days_overdue: dict[int, int] = {}
     for division, state, due_offset, done_offset, reported, missed_before in tasks:
         due = None if due_offset is None else BASE + timedelta(days=due_offset)
         missed = None if due is None or missed_before is None else due - timedelta(days=missed_before)
@@ -74,6 +76,9 @@ async def check(example) -> None:
         stood = "in_progress" if completed is not None and completed > today else state
         verdict = timeliness(TaskDates(stood, due, completed if stood != "in_progress" else None, missed), as_of, CAL, due_soon_days)
         expected[division_ids[division]][verdict.value if verdict else "stopped"] += 1
+        if verdict is Timeliness.OVERDUE:
+            dates = TaskDates(stood, due, completed if stood != "in_progress" else None, missed)
+            days_overdue[row["id"]] = working_days_overdue(dates, as_of, CAL)
         if stood in ("open", "in_progress"):
             open_tasks[division_ids[division]] += 1
             updated[division_ids[division]] += reported
@@ -90,6 +95,9 @@ async def check(example) -> None:
         assert (rates["completion_of_assigned"].numerator, rates["completion_of_assigned"].denominator) == (done, t.assigned - t.stopped)
         assert rates["on_time"].value == (None if done == 0 else t.done_on_time / done)
     assert report.total.assigned == len(tasks)
+    # One count of working days overdue: the overdue list's agrees with working_days_overdue().
+    listed = await overdue_list(None, CAL, as_of, due_soon_days=due_soon_days)
+    assert {i.task_id: i.working_days_overdue for i in listed} == days_overdue, example
 
 
 async def test_the_categories_partition_the_tasks_and_agree_with_timeliness(db):
