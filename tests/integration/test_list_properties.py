@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import strategies as st
 
+from drawn import draw_examples
 from tasks.calendar import build_calendar
 from tasks.permissions import Actor, Role
 from tasks.queries import TaskFilter, list_tasks
@@ -53,18 +54,6 @@ example_strategy = st.tuples(
     st.integers(0, 4),  # due soon days
     st.lists(filter_strategy, min_size=1, max_size=6),
 )
-
-
-def draw_examples(n: int) -> list:
-    examples = []
-
-    @settings(max_examples=n, database=None, suppress_health_check=list(HealthCheck), deadline=None)
-    @given(example_strategy)
-    def collect(example):
-        examples.append(example)
-
-    collect()
-    return examples
 
 
 def day(offset: int | None) -> date | None:
@@ -116,5 +105,5 @@ async def test_every_list_filter_and_its_total_agree_with_timeliness(db):
     division_ids = [r["id"] for r in await Division.select(Division.id).order_by(Division.id).run()]
     await Directive.insert(Directive(number="1/TB", issuer="UBND tỉnh", created_at=CREATED)).run()
     directive_id = (await Directive.select(Directive.id).first().run())["id"]
-    for example in draw_examples(80):
+    for example in draw_examples(example_strategy, 80):
         await check(example, division_ids, directive_id)

@@ -123,6 +123,14 @@ def assert_invariants_hold(department: Department, tasks: list[int]) -> None:
 
 # --- the races ---------------------------------------------------------------------------------
 
+def race_pairs(department: Department, name: str, items: list, pair, won: int) -> list[bool]:
+    """Race `pair(item)` (two calls, to the two instances at once) for each item; exactly one side
+    of each pair wins (`won`) and the other gets 409. Returns, per item, whether the first won."""
+    rounds = [department.race(n, *pair(item)) for n, item in enumerate(items)]
+    assert_exactly_one_winner_each(department, name, rounds, won=won)
+    return [first.won for first, _ in rounds]
+
+
 def test_an_approval_and_a_refusal_of_one_extension_at_once_have_one_winner_and_the_deadline_agrees(department):
     tasks = department.tasks(ROUNDS, DUE)
     asked = [department.post("truong.qlnl", f"/api/v1/tasks/{t}/extensions",
@@ -130,14 +138,10 @@ def test_an_approval_and_a_refusal_of_one_extension_at_once_have_one_winner_and_
              for t in tasks]
     mark = department.last_audit_id()
 
-    rounds = [department.race(
-        n,
+    approved = race_pairs(department, "approve∥refuse", asked, lambda ext: (
         Call("pgd.hai", f"/api/v1/extensions/{ext}/decision", {"approve": True, "note": "Đồng ý gia hạn"}),
         Call("giamdoc", f"/api/v1/extensions/{ext}/decision", {"approve": False, "note": "Không đủ căn cứ để gia hạn"}),
-    ) for n, ext in enumerate(asked)]
-
-    assert_exactly_one_winner_each(department, "approve∥refuse", rounds, won=200)
-    approved = [approve.won for approve, _ in rounds]
+    ), won=200)
     states = {e["id"]: e["state"] for exts in department.extension_rows(tasks).values() for e in exts}
     assert [states[ext] for ext in asked] == ["approved" if a else "refused" for a in approved]
     assert_audit_exactly(department, mark, Counter(
@@ -152,14 +156,10 @@ def test_a_confirmation_and_a_return_of_one_submitted_task_at_once_have_one_winn
         department.post("truong.qlnl", f"/api/v1/tasks/{t}/submit", {"note": "Đã trình UBND tỉnh phương án"})
     mark = department.last_audit_id()
 
-    rounds = [department.race(
-        n,
+    confirmed = race_pairs(department, "confirm∥return", tasks, lambda t: (
         Call("vanphong", f"/api/v1/tasks/{t}/confirm"),
         Call("vanphong", f"/api/v1/tasks/{t}/return", {"reason": "Thiếu biên bản nghiệm thu"}),
-    ) for n, t in enumerate(tasks)]
-
-    assert_exactly_one_winner_each(department, "confirm∥return", rounds, won=200)
-    confirmed = [confirm.won for confirm, _ in rounds]
+    ), won=200)
     rows = department.task_rows(tasks)
     assert [(rows[t]["state"], rows[t]["completed_on"] is not None) for t in tasks] == [
         (TaskState.DONE, True) if c else (TaskState.IN_PROGRESS, False) for c in confirmed]
@@ -175,14 +175,10 @@ def test_a_pause_and_a_cancellation_of_one_task_in_progress_at_once_have_one_win
     mark = department.last_audit_id()
 
     # Both leaders saw the task in progress on its page, and say so.
-    rounds = [department.race(
-        n,
+    paused = race_pairs(department, "pause∥cancel", tasks, lambda t: (
         Call("pgd.hai", f"/api/v1/tasks/{t}/pause", {"reason": "Chờ ý kiến UBND tỉnh", "expected_state": TaskState.IN_PROGRESS}),
         Call("giamdoc", f"/api/v1/tasks/{t}/cancel", {"reason": "Văn bản chỉ đạo đã được thay thế", "expected_state": TaskState.IN_PROGRESS}),
-    ) for n, t in enumerate(tasks)]
-
-    assert_exactly_one_winner_each(department, "pause∥cancel", rounds, won=200)
-    paused = [pause.won for pause, _ in rounds]
+    ), won=200)
     rows = department.task_rows(tasks)
     assert [rows[t]["state"] for t in tasks] == [TaskState.PAUSED if p else TaskState.CANCELLED for p in paused]
     assert_audit_exactly(department, mark, Counter(
@@ -194,16 +190,13 @@ def test_two_extension_requests_on_one_task_at_once_leave_one_pending_request(de
     tasks = department.tasks(ROUNDS, DUE)
     mark = department.last_audit_id()
 
-    rounds = [department.race(
-        n,
+    first_won = race_pairs(department, "request∥request", tasks, lambda t: (
         Call("truong.qlnl", f"/api/v1/tasks/{t}/extensions", {"requested_due_on": ASKED_FIRST.isoformat(), "reason": "Chờ số liệu"}),
         Call("truong.qlnl", f"/api/v1/tasks/{t}/extensions", {"requested_due_on": ASKED_SECOND.isoformat(), "reason": "Chờ khảo sát"}),
-    ) for n, t in enumerate(tasks)]
-
-    assert_exactly_one_winner_each(department, "request∥request", rounds, won=201)
+    ), won=201)
     extensions = department.extension_rows(tasks)
     assert [[(e["state"], e["requested_due_on"]) for e in extensions[t]] for t in tasks] == [
-        [("pending", ASKED_FIRST if first.won else ASKED_SECOND)] for first, _ in rounds]
+        [("pending", ASKED_FIRST if won else ASKED_SECOND)] for won in first_won]
     assert_audit_exactly(department, mark, Counter((t, "request_extension", "truong.qlnl") for t in tasks), "request∥request")
     assert_invariants_hold(department, tasks)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import strategies as st
 
+from drawn import draw_examples
 from tasks.calendar import build_calendar
 from tasks.overdue import overdue_list
 from tasks.reports import completion_report
@@ -38,18 +39,6 @@ example_strategy = st.tuples(
     st.integers(0, 23),  # as_of hour (UTC)
     st.integers(0, 4),  # due soon days
 )
-
-
-def draw_examples(n: int) -> list:
-    examples = []
-
-    @settings(max_examples=n, database=None, suppress_health_check=list(HealthCheck), deadline=None)
-    @given(example_strategy)
-    def collect(example):
-        examples.append(example)
-
-    collect()
-    return examples
 
 
 async def check(example) -> None:
@@ -104,5 +93,5 @@ async def test_the_categories_partition_the_tasks_and_agree_with_timeliness(db):
     for code in ("A", "B", "C"):
         await Division.insert(Division(code=code, name=f"Phòng {code}")).run()
     await Directive.insert(Directive(number="1/TB", issuer="UBND tỉnh", created_at=CREATED)).run()
-    for example in draw_examples(40):
+    for example in draw_examples(example_strategy, 40):
         await check(example)
