@@ -123,6 +123,14 @@ def assert_invariants_hold(department: Department, tasks: list[int]) -> None:
 
 # --- the races ---------------------------------------------------------------------------------
 
+def tasks_in_progress(department: Department, percent: int, note: str) -> tuple[list[int], int]:
+    """ROUNDS new tasks the lead division has reported on, and the audit mark after that."""
+    tasks = department.tasks(ROUNDS, DUE)
+    for t in tasks:
+        department.post("truong.qlnl", f"/api/v1/tasks/{t}/progress", {"percent": percent, "note": note})
+    return tasks, department.last_audit_id()
+
+
 def race_pairs(department: Department, name: str, items: list, pair, won: int) -> list[bool]:
     """Race `pair(item)` (two calls, to the two instances at once) for each item; exactly one side
     of each pair wins (`won`) and the other gets 409. Returns, per item, whether the first won."""
@@ -169,10 +177,7 @@ def test_a_confirmation_and_a_return_of_one_submitted_task_at_once_have_one_winn
 
 
 def test_a_pause_and_a_cancellation_of_one_task_in_progress_at_once_have_one_winner(department):
-    tasks = department.tasks(ROUNDS, DUE)
-    for t in tasks:
-        department.post("truong.qlnl", f"/api/v1/tasks/{t}/progress", {"percent": 30, "note": "Đã khảo sát hiện trạng"})
-    mark = department.last_audit_id()
+    tasks, mark = tasks_in_progress(department, 30, "Đã khảo sát hiện trạng")
 
     # Both leaders saw the task in progress on its page, and say so.
     paused = race_pairs(department, "pause∥cancel", tasks, lambda t: (
@@ -202,10 +207,7 @@ def test_two_extension_requests_on_one_task_at_once_leave_one_pending_request(de
 
 
 def test_two_progress_reports_on_one_task_at_once_both_count_and_the_percent_is_the_latest(department):
-    tasks = department.tasks(ROUNDS, DUE)
-    for t in tasks:
-        department.post("truong.qlnl", f"/api/v1/tasks/{t}/progress", {"percent": 10, "note": "Đã giao chuyên viên"})
-    mark = department.last_audit_id()
+    tasks, mark = tasks_in_progress(department, 10, "Đã giao chuyên viên")
 
     rounds = [department.race(
         n,
