@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 
 from bulk import Batch
-from tasks.people import hash_password
+from tasks.passwords import hash_password
 from tasks.state import RUNNING, TaskState
 
 AS_OF = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # Tuesday 03/03/2026, 09:00 in Hà Nội

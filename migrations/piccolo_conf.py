@@ -1,5 +1,5 @@
-"""Piccolo's own configuration, used only by the migration runner (tasks.migrate); it reads the URL
-from DONDOC_DATABASE_URL, which the runner sets."""
+"""Piccolo's own configuration, used only by the migration runner (web.cli.migrate); it reads the URL
+from DONDOC_DATABASE_URL, which `dondoc migrate` sets."""
 
 import os
 

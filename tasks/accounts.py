@@ -1,16 +1,16 @@
-"""Users managing themselves (password, language) and the admin managing users and divisions.
-Each change is one transaction with its audit event; passwords never enter the audit."""
+"""Users and divisions: signing in, users managing themselves (password, language), and the admin
+adding and changing users and divisions. Each change is one transaction with its audit event;
+passwords never enter the audit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-
 from tasks.audit import changed_only, refuse, write_event
 from tasks.db import Db
-from tasks.errors import N_, Invalid, NotFound
+from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.i18n import LOCALES
-from tasks.people import MIN_PASSWORD_LENGTH, division_ids_by_code, hash_password, verify_password
+from tasks.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_nobody, verify_password
 from tasks.permissions import Actor, Role, is_admin
 from tasks.tables import Division, User
 
@@ -18,8 +18,7 @@ PUBLIC_USER_COLUMNS = (User.id, User.username, User.full_name, User.email, User.
 
 
 async def change_password(db: Db, actor: Actor, now: datetime, current: str, new: str) -> None:
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise Invalid(N_("The password must be at least {n} characters."), fields={"new_password": N_("Too short")}, n=MIN_PASSWORD_LENGTH)
+    _check_password(new, "new_password")
     async with db.transaction():
         row = await User.select(User.password_hash).where(User.id == actor.id).first().run()
         if row is None or not verify_password(row["password_hash"], current):
@@ -29,8 +28,7 @@ async def change_password(db: Db, actor: Actor, now: datetime, current: str, new
 
 
 async def set_locale(db: Db, actor: Actor, now: datetime, locale: str) -> None:
-    if locale not in LOCALES:
-        raise Invalid(N_("Unknown language: {value}"), fields={"locale": N_("Must be vi or en")}, value=locale)
+    _check_locale(locale)
     async with db.transaction():
         row = await User.select(User.locale).where(User.id == actor.id).first().run()
         if row is None or row["locale"] == locale:
@@ -56,16 +54,9 @@ async def update_user(
 ) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "update_user", "user", user_id, N_("Only an administrator may change users."))
-    try:
-        role_value = Role(role)
-    except ValueError:
-        raise Invalid(N_("Unknown role: {value}"), fields={"role": N_("Must be office, head, leader or admin")}, value=role) from None
-    if role_value == Role.HEAD and not division_code:
-        raise Invalid(N_("A division head must belong to a division."), fields={"division": N_("Required for a head")})
-    if locale not in LOCALES:
-        raise Invalid(N_("Unknown language: {value}"), fields={"locale": N_("Must be vi or en")}, value=locale)
-    if new_password and len(new_password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(N_("The password must be at least {n} characters."), fields={"password": N_("Too short")}, n=MIN_PASSWORD_LENGTH)
+    role_value = _check_user(role, division_code, locale)
+    if new_password:
+        _check_password(new_password, "password")
     if user_id == actor.id and (not active or role_value != Role.ADMIN):
         raise Invalid(N_("You cannot take away your own administrator rights."), fields={"role": N_("Your own account")})
     async with db.transaction():
@@ -89,8 +80,7 @@ async def update_user(
 async def update_division(db: Db, actor: Actor, now: datetime, division_id: int, *, name: str, email: str, active: bool) -> dict:
     if not is_admin(actor):
         raise await refuse(actor, now, "update_division", "division", division_id, N_("Only an administrator may change divisions."))
-    if not name.strip():
-        raise Invalid(N_("A division needs a name."), fields={"name": N_("Required")})
+    _check_division_name(name)
     async with db.transaction():
         row = await Division.select().where(Division.id == division_id).first().run()
         if row is None:
@@ -101,3 +91,136 @@ async def update_division(db: Db, actor: Actor, now: datetime, division_id: int,
             await Division.update({getattr(Division, k): v for k, v in after.items()}).where(Division.id == division_id).run()
             await write_event(actor=actor, at=now, action="update_division", entity_type="division", entity_id=division_id, before=before, after=after)
     return {**row, **values}
+
+
+def actor_from_row(row: dict) -> Actor:
+    return Actor(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        division_id=row["division"],
+        locale=row.get("locale") or "vi",
+    )
+
+
+async def authenticate(username: str, password: str) -> Actor | None:
+    row = await User.select().where((User.username == username) & (User.active == True)).first().run()  # noqa: E712
+    if row is None:
+        verify_nobody(password)
+        return None
+    if not verify_password(row["password_hash"], password):
+        return None
+    if needs_rehash(row["password_hash"]):
+        # A hash made at an older cost is replaced by one at today's, with the password just
+        # checked; the password itself does not change, so there is nothing to audit.
+        await User.update({User.password_hash: hash_password(password)}).where(User.id == row["id"]).run()
+    return actor_from_row(row)
+
+
+async def active_actor(user_id: int) -> Actor | None:
+    row = await User.select().where((User.id == user_id) & (User.active == True)).first().run()  # noqa: E712
+    return actor_from_row(row) if row else None
+
+
+async def division_ids_by_code(codes: list[str], field: str) -> dict[str, int]:
+    """Resolve division codes, refusing unknown or inactive ones with the field named."""
+    if not codes:
+        return {}
+    rows = await Division.select(Division.id, Division.code).where(
+        Division.code.is_in(list(set(codes))) & (Division.active == True)  # noqa: E712
+    ).run()
+    found = {r["code"]: r["id"] for r in rows}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise Invalid(
+            N_("Unknown division: {codes}"), fields={field: N_("Unknown division")}, codes=", ".join(unknown)
+        )
+    return found
+
+
+async def list_divisions() -> list[dict]:
+    return await Division.select().order_by(Division.code).run()
+
+
+async def create_division(
+    db: Db, actor: Actor, now: datetime, *, code: str, name: str, email: str = ""
+) -> dict:
+    if not is_admin(actor):
+        raise await refuse(actor, now, "create_division", "division", None, N_("Only an administrator may add divisions."))
+    _check_division_name(name)
+    async with db.transaction():
+        if await Division.exists().where(Division.code == code).run():
+            raise Conflict(N_("Division code {value} is already in use."), fields={"code": N_("Already in use")}, value=code)
+        row = (await Division.insert(Division(code=code, name=name.strip(), email=email, active=True)).returning(*Division.all_columns()).run())[0]
+        await write_event(actor=actor, at=now, action="create_division", entity_type="division", entity_id=row["id"], before=None, after=row)
+    return row
+
+
+async def create_user(
+    db: Db,
+    actor: Actor | None,
+    now: datetime,
+    *,
+    username: str,
+    full_name: str,
+    email: str,
+    role: str,
+    division_code: str | None,
+    password: str,
+    locale: str = "vi",
+) -> dict:
+    """`actor` is None only for the command line, run by whoever administers the server."""
+    if actor is not None and not is_admin(actor):
+        raise await refuse(actor, now, "create_user", "user", None, N_("Only an administrator may add users."))
+    role_value = _check_user(role, division_code, locale)
+    _check_password(password, "password")
+    async with db.transaction():
+        division_id = None
+        if division_code:
+            division_id = (await division_ids_by_code([division_code], "division"))[division_code]
+        if await User.exists().where(User.username == username).run():
+            raise Conflict(N_("Username {value} is already taken."), fields={"username": N_("Already in use")}, value=username)
+        row = (
+            await User.insert(
+                User(
+                    username=username,
+                    full_name=full_name,
+                    email=email,
+                    role=role_value.value,
+                    division=division_id,
+                    password_hash=hash_password(password),
+                    active=True,
+                    locale=locale,
+                )
+            ).returning(*User.all_columns()).run()
+        )[0]
+        public = {k: v for k, v in row.items() if k != "password_hash"}
+        await write_event(actor=actor, at=now, action="create_user", entity_type="user", entity_id=row["id"], before=None, after=public)
+    return public
+
+
+def _check_user(role: str, division_code: str | None, locale: str) -> Role:
+    """The rules a user's fields keep, for adding a user and for changing one."""
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise Invalid(N_("Unknown role: {value}"), fields={"role": N_("Must be office, head, leader or admin")}, value=role) from None
+    if role_value == Role.HEAD and not division_code:
+        raise Invalid(N_("A division head must belong to a division."), fields={"division": N_("Required for a head")})
+    _check_locale(locale)
+    return role_value
+
+
+def _check_locale(locale: str) -> None:
+    if locale not in LOCALES:
+        raise Invalid(N_("Unknown language: {value}"), fields={"locale": N_("Must be vi or en")}, value=locale)
+
+
+def _check_password(password: str, field: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(N_("The password must be at least {n} characters."), fields={field: N_("Too short")}, n=MIN_PASSWORD_LENGTH)
+
+
+def _check_division_name(name: str) -> None:
+    if not name.strip():
+        raise Invalid(N_("A division needs a name."), fields={"name": N_("Required")})

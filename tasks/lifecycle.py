@@ -14,7 +14,7 @@ from tasks.authority import TaskFacts, director_id, is_lead_report, may
 from tasks.calendar import WorkingCalendar
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid, NotFound
-from tasks.people import division_ids_by_code
+from tasks.accounts import division_ids_by_code
 from tasks.permissions import Actor, Role
 from tasks.register import user_id_with_role
 from tasks.state import COMPLETED, STATE_LABELS, TRANSITIONS, Action, TaskState, allows, state_after

@@ -12,7 +12,7 @@ from tasks.dates import check_date
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tasks.permissions import Actor, Role, is_office, sees_all_tasks
-from tasks.people import division_ids_by_code
+from tasks.accounts import division_ids_by_code
 from tasks.state import TaskState
 from tasks.tables import Directive, Task, TaskSupport, User
 

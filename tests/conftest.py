@@ -98,12 +98,12 @@ def quick_password_hashing():
     and the code path stay the same, only the cost parameters drop."""
     from argon2 import PasswordHasher
 
-    from tasks import people
+    from tasks import passwords
 
-    production = people._hasher
-    people._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    production = passwords.hasher
+    passwords.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
-    people._hasher = production
+    passwords.hasher = production
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from litestar import Request
 from litestar.datastructures import State
 
 from tasks.errors import N_, Unauthenticated
-from tasks.people import active_actor
+from tasks.accounts import active_actor
 from tasks.permissions import Actor
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from notify import config
-from tasks import extensions, lifecycle, people, register
+from tasks import accounts, extensions, lifecycle, register
 from tasks.calendar_days import load_calendar
 from web.app import app_db
 
@@ -29,22 +29,22 @@ USERS = [
 async def seed(database_url: str, now: datetime) -> dict[str, int]:
     """Returns the ids of the tasks the journeys use."""
     db = app_db(database_url)
-    await people.create_user(db, None, now, username="quantri", full_name="Quản trị hệ thống", email="quantri@sct.example.vn",
+    await accounts.create_user(db, None, now, username="quantri", full_name="Quản trị hệ thống", email="quantri@sct.example.vn",
                              role="admin", division_code=None, password=PASSWORD)
-    admin = await people.authenticate("quantri", PASSWORD)
+    admin = await accounts.authenticate("quantri", PASSWORD)
     for code, name in DIVISIONS:
-        await people.create_division(db, admin, now, code=code, name=name, email=f"{code.lower()}@sct.example.vn")
+        await accounts.create_division(db, admin, now, code=code, name=name, email=f"{code.lower()}@sct.example.vn")
     for username, full_name, role, division in USERS:
-        await people.create_user(db, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
+        await accounts.create_user(db, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
                                  role=role, division_code=division, password=PASSWORD, locale="vi")
     # The admin names the Giám đốc as director: they decide every extension, the deputy those of his tasks.
     ladder = await config.escalation_settings()
     ladder.pop("effective_director")
     await config.update_escalation_settings(db, admin, now, {**ladder, "director": "giamdoc"})
-    office = await people.authenticate("vanphong", PASSWORD)
-    head = await people.authenticate("truong.qlnl", PASSWORD)
-    head_tm = await people.authenticate("truong.qltm", PASSWORD)
-    leader = await people.authenticate("giamdoc", PASSWORD)
+    office = await accounts.authenticate("vanphong", PASSWORD)
+    head = await accounts.authenticate("truong.qlnl", PASSWORD)
+    head_tm = await accounts.authenticate("truong.qltm", PASSWORD)
+    leader = await accounts.authenticate("giamdoc", PASSWORD)
     calendar = await load_calendar(TIMEZONE)
     T = register.NewTask
     d1 = await register.record_directive(

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from escalation_support import Sink, SinkController
-from tasks import people
+from tasks import accounts
 from tasks.clock import FixedClock
 from tasks.permissions import Actor, Role
 from web.auth import issue_token
@@ -66,7 +66,7 @@ class World:
 async def world(db, client, clock, settings) -> World:
     """Set up through the API itself: the admin (made by the command line's path) adds the rest."""
     username, full_name, role, division = USERS[0]
-    admin = await people.create_user(db, None, clock.now(), username=username, full_name=full_name,
+    admin = await accounts.create_user(db, None, clock.now(), username=username, full_name=full_name,
                                      email=f"{username}@sct.example.vn", role=role, division_code=division, password=PASSWORD)
     w = World(client, clock, settings.secret_key, {"quantri": admin["id"]})
     for code, name, email in DIVISIONS:

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from tasks import people, register
+from tasks import accounts, register
 from tasks.clock import FixedClock
 from tasks.permissions import Actor, Role
 from tasks.tables import Directive, Division, Task, User
@@ -86,11 +86,11 @@ class Department:
     directives: int = 0
 
     async def build(self) -> "Department":
-        admin = await people.create_user(self.engine, None, self.clock.now(), username="quantri", full_name="Quản trị", email=f"quantri@{DOMAIN}",
+        admin = await accounts.create_user(self.engine, None, self.clock.now(), username="quantri", full_name="Quản trị", email=f"quantri@{DOMAIN}",
                                          role="admin", division_code=None, password="mat-khau-thu")
-        self.actors["quantri"] = people.actor_from_row({**admin, "password_hash": ""})
+        self.actors["quantri"] = accounts.actor_from_row({**admin, "password_hash": ""})
         for code, name in (("VP", "Văn phòng Sở"), ("QLNL", "Phòng Quản lý năng lượng"), ("QLTM", "Phòng Quản lý thương mại")):
-            row = await people.create_division(self.engine, self.actors["quantri"], self.clock.now(), code=code, name=name, email=f"{code.lower()}@{DOMAIN}")
+            row = await accounts.create_division(self.engine, self.actors["quantri"], self.clock.now(), code=code, name=name, email=f"{code.lower()}@{DOMAIN}")
             self.division_ids[code] = row["id"]
         for username, full_name, role, division, locale in (
             ("vanphong", "Nguyễn Thị Văn Phòng", "office", "VP", "vi"),
@@ -100,9 +100,9 @@ class Department:
             ("giamdoc", "Hoàng Minh Đức", "leader", None, "vi"),
             ("pgd.hai", "Phạm Văn Hải", "leader", None, "vi"),
         ):
-            row = await people.create_user(self.engine, self.actors["quantri"], self.clock.now(), username=username, full_name=full_name,
+            row = await accounts.create_user(self.engine, self.actors["quantri"], self.clock.now(), username=username, full_name=full_name,
                                            email=f"{username}@{DOMAIN}", role=role, division_code=division, password="mat-khau-thu", locale=locale)
-            self.actors[username] = people.actor_from_row({**row, "password_hash": ""})
+            self.actors[username] = accounts.actor_from_row({**row, "password_hash": ""})
         return self
 
     def address(self, username: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from tasks import people
+from tasks import accounts
 from tasks.tables import Directive, Division, ProgressReport, Task
 
 AS_OF = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # Tue 03/03/2026 09:00 +07:00
@@ -56,9 +56,9 @@ async def seed_department(engine, now) -> dict:
         await Division.insert(Division(code=code, name=name, email=f"{code.lower()}@sct.example.vn")).run()
     users = {}
     for username, full_name in [("pgd.hai", "Phạm Văn Hải"), ("giamdoc", "Hoàng Minh Đức")]:
-        users[username] = (await people.create_user(engine, None, now, username=username, full_name=full_name, email=f"{username}@x.vn",
+        users[username] = (await accounts.create_user(engine, None, now, username=username, full_name=full_name, email=f"{username}@x.vn",
                                                     role="leader", division_code=None, password="mat-khau-dai"))["id"]
-    divisions = {d["code"]: d["id"] for d in await people.list_divisions()}
+    divisions = {d["code"]: d["id"] for d in await accounts.list_divisions()}
     directives = {}
     for issuer, (number, issued) in NUMBERS.items():
         directives[issuer] = (await Directive.insert(Directive(number=number, issuer=issuer, issued_on=issued, summary=f"Văn bản {number}",

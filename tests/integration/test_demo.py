@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import datetime, timezone
 
 from tasks.calendar_days import load_calendar
-from tasks.demo import DEMO_PASSWORD, seed_demo
-from tasks.people import authenticate
+from web.cli.demo import DEMO_PASSWORD, seed_demo
+from tasks.accounts import authenticate
 from tasks.tables import ALL_TABLES, AuditEvent, Directive, ExtensionRequest, Task, User
 from tasks.timeliness import TaskDates, Timeliness, timeliness
 

@@ -15,7 +15,7 @@ from notify.mailer import MemoryMailer
 from notify.tables import Notification
 from tasks import lifecycle
 from tasks.calendar_days import load_calendar
-from tasks.demo import seed_demo
+from web.cli.demo import seed_demo
 from tasks.tables import ALL_TABLES
 from web.app import create_app
 from web.settings import Settings

@@ -92,7 +92,7 @@ class ReportController(Controller):
     @get("/calendar-feeds", description="The secret iCalendar feed URL of each division's open deadlines "
          "(a head gets their own division's only). Changing the secret key revokes them all.")
     async def calendar_feeds(self, actor: ActorDep, state: State) -> list[dict[str, Any]]:
-        from tasks.people import list_divisions
+        from tasks.accounts import list_divisions
         from web.feeds import feed_path
 
         divisions = [d for d in await list_divisions() if d["active"] and (sees_all_tasks(actor) or d["id"] == actor.division_id)]

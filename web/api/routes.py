@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from tasks.db import Db
 
-from tasks import calendar_days, extensions, lifecycle, people, queries, register
+from tasks import accounts, calendar_days, extensions, lifecycle, queries, register
 from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
 from tasks.errors import N_, Invalid, Unauthenticated
@@ -73,7 +73,7 @@ class AuthController(Controller):
 
     @post("/token", status_code=200)
     async def token(self, data: JSONBody[TokenIn], state: State, request: Request) -> dict[str, Any]:
-        actor = await people.authenticate(data.username, data.password)
+        actor = await accounts.authenticate(data.username, data.password)
         if actor is None:
             raise Unauthenticated(N_("Wrong username or password."))
         now = state.clock.now()
@@ -86,11 +86,11 @@ class DivisionController(Controller):
 
     @get("/")
     async def list_divisions(self, actor: ActorDep) -> list[dict]:
-        return await people.list_divisions()
+        return await accounts.list_divisions()
 
     @post("/")
     async def create_division(self, data: JSONBody[DivisionIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
-        return await people.create_division(db, actor, now, code=data.code, name=data.name, email=data.email)
+        return await accounts.create_division(db, actor, now, code=data.code, name=data.name, email=data.email)
 
 
 class UserController(Controller):
@@ -98,7 +98,7 @@ class UserController(Controller):
 
     @post("/")
     async def create_user(self, data: JSONBody[UserIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
-        return await people.create_user(
+        return await accounts.create_user(
             db, actor, now, username=data.username, full_name=data.full_name, email=data.email, role=data.role,
             division_code=data.division, password=data.password, locale=data.locale,
         )

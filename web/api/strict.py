@@ -11,7 +11,7 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 
-from tasks.people import active_actor
+from tasks.accounts import active_actor
 from web.auth import user_id_from_token
 
 _PATH = re.compile(r"at `\$\.?([^`]*)`")

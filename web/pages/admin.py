@@ -8,7 +8,7 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from tasks import accounts, calendar_days, overview, people
+from tasks import accounts, calendar_days, overview
 from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role
 from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, render, require
@@ -19,7 +19,7 @@ ROLES = [r.value for r in Role]
 
 
 async def _users_page(request: Request, status_code: int = 200, **extra) -> Response:
-    context = {"users": await accounts.list_users(), "divisions": await people.list_divisions(), "roles": ROLES,
+    context = {"users": await accounts.list_users(), "divisions": await accounts.list_divisions(), "roles": ROLES,
                "values": {"role": "head", "locale": "vi"}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
     return render(request, "admin_users.html", status_code=status_code, **{**context, **extra})
 
@@ -35,7 +35,7 @@ async def create_user(request: Request, state: State, viewer: ViewerDep) -> Resp
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("username", "full_name", "email", "role", "division", "locale")}
     try:
-        await people.create_user(state.db, viewer.actor, state.clock.now(), username=values["username"], full_name=values["full_name"],
+        await accounts.create_user(state.db, viewer.actor, state.clock.now(), username=values["username"], full_name=values["full_name"],
                                  email=values["email"], role=values["role"], division_code=values["division"] or None,
                                  password=form.get("password") or "", locale=values["locale"] or "vi")
     except DomainError as exc:
@@ -51,7 +51,7 @@ async def edit_user(request: Request, viewer: ViewerDep, user_id: FromPath[int])
     user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
     if user is None:
         raise Invalid(N_("No user {value}."), value=user_id)
-    return render(request, "admin_user.html", user=user, values=user, divisions=await people.list_divisions(), roles=ROLES, errors={}, error=None)
+    return render(request, "admin_user.html", user=user, values=user, divisions=await accounts.list_divisions(), roles=ROLES, errors={}, error=None)
 
 
 @post("/admin/users/{user_id:int}", include_in_schema=False)
@@ -67,12 +67,12 @@ async def update_user(request: Request, state: State, viewer: ViewerDep, user_id
             raise
         user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
         return render(request, "admin_user.html", status_code=exc.status, user=user, values={**user, **values, "division_code": values["division"]},
-                      divisions=await people.list_divisions(), roles=ROLES, errors=field_errors(request, exc), error=error_message(request, exc))
+                      divisions=await accounts.list_divisions(), roles=ROLES, errors=field_errors(request, exc), error=error_message(request, exc))
     return Redirect(path="/admin/users?msg=user_saved", status_code=303)
 
 
 async def _divisions_page(request: Request, status_code: int = 200, **extra) -> Response:
-    context = {"divisions": await people.list_divisions(), "values": {}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
+    context = {"divisions": await accounts.list_divisions(), "values": {}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
     return render(request, "admin_divisions.html", status_code=status_code, **{**context, **extra})
 
 
@@ -90,7 +90,7 @@ async def create_division(request: Request, state: State, viewer: ViewerDep) -> 
         if not values["code"] or not values["name"]:
             raise Invalid(N_("A division needs a code and a name."), fields={
                 **({"code": N_("Required")} if not values["code"] else {}), **({"name": N_("Required")} if not values["name"] else {})})
-        await people.create_division(state.db, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
+        await accounts.create_division(state.db, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
     except DomainError as exc:
         if exc.status == 403:
             raise

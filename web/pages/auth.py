@@ -6,7 +6,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.response import Redirect, Template
 
-from tasks import accounts, people
+from tasks import accounts
 from tasks.errors import N_, Invalid
 from tasks.i18n import LOCALES, gettext_for
 from tasks.permissions import Role
@@ -55,7 +55,7 @@ async def signin(request: Request, state: State) -> Response:
     if await sessions.throttled(username, address, now):
         return render(request, "signin.html", status_code=429, next=target, username=username,
                       error=_("Too many failed attempts. Wait 15 minutes, then try again."))
-    actor = await people.authenticate(username, password) if username and password else None
+    actor = await accounts.authenticate(username, password) if username and password else None
     if actor is None:
         await sessions.record_failure(username, address, now)
         return render(request, "signin.html", status_code=401, next=target, username=username,

@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from tasks import accounts, overview, people, queries, register
+from tasks import accounts, overview, queries, register
 from tasks.errors import DomainError
 from tasks.permissions import Role
 from tasks.state import TaskState
@@ -50,7 +50,7 @@ async def directive_page(request: Request, state: State, viewer: ViewerDep, cale
 
 async def _form_context() -> dict:
     return {
-        "divisions": [d for d in await people.list_divisions() if d["active"]],
+        "divisions": [d for d in await accounts.list_divisions() if d["active"]],
         "leaders": await accounts.users_with_role(Role.LEADER),
     }
 

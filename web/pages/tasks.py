@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from notify.queries import list_notifications
-from tasks import accounts, extensions, lifecycle, overview, people, queries, register
+from tasks import accounts, extensions, lifecycle, overview, queries, register
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
@@ -85,7 +85,7 @@ async def task_list(
         result = await queries.list_tasks(viewer.actor, task_filter(params, per_page, page), state.clock.now(), calendar, state.settings.due_soon_days)
     except Invalid as exc:
         result, error = {"items": [], "total": 0}, error_message(request, exc)
-    divisions = await people.list_divisions()
+    divisions = await accounts.list_divisions()
     leaders = await leader_names()
     pages = max(1, -(-result["total"] // per_page))
     query_base = "&".join(f"{k}={v}" for k, v in params.items() if v) + (f"&per_page={per_page}" if per_page != PER_PAGE else "")
@@ -100,7 +100,7 @@ async def task_page(request: Request, state: State, viewer: ViewerDep, calendar:
     task = await queries.task_detail(viewer.actor, task_id, now, calendar, state.settings.due_soon_days)
     history = await queries.task_history(viewer.actor, task_id)
     actions = await overview.task_actions(viewer.actor, task_id)
-    divisions = await people.list_divisions()
+    divisions = await accounts.list_divisions()
     users = await accounts.list_users()
     division_names = {d["id"]: d["code"] for d in divisions}
     user_names = {u["id"]: u["full_name"] or u["username"] for u in users}

@@ -10,9 +10,9 @@ import sys
 
 from tasks.errors import DomainError
 from tasks.i18n import translate_error
-from web.cli_db import connected
-from web.cli_notify import add_notify_commands
-from web.cli_reports import add_report_commands
+from web.cli.db import connected
+from web.cli.notify import add_notify_commands
+from web.cli.reports import add_report_commands
 from web.clock import SystemClock
 from web.settings import Settings, SettingsError
 
@@ -35,14 +35,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from tasks.migrate import migrate
+    from web.cli.migrate import migrate, piccolo_environment
 
+    # This process exists to run the migration, so it may set its own environment for Piccolo.
+    os.environ.update(piccolo_environment(settings.database_url))
     asyncio.run(migrate(settings.database_url))
     return 0
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from tasks.people import create_user
+    from tasks.accounts import create_user
 
     password = os.environ.get("DONDOC_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
 
@@ -59,7 +61,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from tasks.demo import DEMO_PASSWORD, seed_demo
+    from web.cli.demo import DEMO_PASSWORD, seed_demo
 
     async def run() -> bool:
         async with connected(settings) as db:

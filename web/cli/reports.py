@@ -14,8 +14,8 @@ from tasks.exports import build, tables
 from tasks.exports.task_list import export_tasks_xlsx
 from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
-from web.cli_notify import parse_as_of
-from web.cli_db import connected
+from web.cli.notify import parse_as_of
+from web.cli.db import connected
 from web.settings import Settings
 
 

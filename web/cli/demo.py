@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 
-from tasks import extensions, lifecycle, people, register
+from tasks import accounts, extensions, lifecycle, register
 from tasks.calendar import WorkingCalendar
 from tasks.calendar_days import load_calendar
 from tasks.errors import N_, Conflict
@@ -180,16 +180,16 @@ class _Seeder:
 
     async def people(self) -> None:
         def add(row: dict) -> None:
-            self.actors[row["username"]] = people.actor_from_row(row)
+            self.actors[row["username"]] = accounts.actor_from_row(row)
 
         user = dict(zip(("username", "full_name", "role", "division_code"), ADMIN))
-        add(await people.create_user(self.db, None, self.start, email=f"{ADMIN[0]}@{DOMAIN}", password=DEMO_PASSWORD, **user))
+        add(await accounts.create_user(self.db, None, self.start, email=f"{ADMIN[0]}@{DOMAIN}", password=DEMO_PASSWORD, **user))
         admin = self.actors[ADMIN[0]]
         for code, name, _, _ in DIVISIONS:
-            await people.create_division(self.db, admin, self.start, code=code, name=name, email=f"{code.lower()}@{DOMAIN}")
+            await accounts.create_division(self.db, admin, self.start, code=code, name=name, email=f"{code.lower()}@{DOMAIN}")
         heads = [(f"truongphong.{code.lower()}", head, "head", code) for code, _, head, _ in DIVISIONS]
         for username, full_name, role, division in USERS + heads:
-            add(await people.create_user(self.db, admin, self.start, username=username, full_name=full_name, email=f"{username}@{DOMAIN}",
+            add(await accounts.create_user(self.db, admin, self.start, username=username, full_name=full_name, email=f"{username}@{DOMAIN}",
                                          role=role, division_code=division, password=DEMO_PASSWORD))
 
     def wd(self, n: int, day: date | None = None) -> date:

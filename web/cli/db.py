@@ -1,5 +1,5 @@
 """The command line's database: opened for one command, bound to the tables, closed after it.
-Its own module so that every sub-command module can use it without importing web.cli back."""
+Its own module so that every sub-command module can use it without importing the main module back."""
 
 from __future__ import annotations
 

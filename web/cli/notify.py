@@ -13,7 +13,7 @@ from notify.mailer import mailer_from_url
 from notify.passes import Notifier
 from tasks.formatting import format_percent
 from tasks.reports import Rate
-from web.cli_db import connected
+from web.cli.db import connected
 from web.settings import Settings
 
 

@@ -39,11 +39,20 @@ async def migration_lock(database_url: str) -> AsyncIterator[None]:
         await connection.close()
 
 
+PICCOLO_CONF = "migrations.piccolo_conf"
+
+
+def piccolo_environment(database_url: str) -> dict[str, str]:
+    """The environment under which Piccolo's runner finds this database: it reads its engine from
+    a configuration module named in the environment, once per process."""
+    return {"DONDOC_DATABASE_URL": database_url, "PICCOLO_CONF": PICCOLO_CONF}
+
+
 async def migrate(database_url: str) -> None:
-    """Runs Piccolo's forwards migrations for every app. Piccolo finds its engine through a
-    configuration module, so this must run in a process dedicated to this one database URL."""
-    os.environ["DONDOC_DATABASE_URL"] = database_url
-    os.environ["PICCOLO_CONF"] = "migrations.piccolo_conf"
+    """Runs Piccolo's forwards migrations for every app, in a process whose environment is
+    `piccolo_environment(database_url)` (the `dondoc migrate` command's own)."""
+    if any(os.environ.get(k) != v for k, v in piccolo_environment(database_url).items()):
+        raise RuntimeError("migrate() runs in a process set up by piccolo_environment(); use `dondoc migrate`")
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     async with migration_lock(database_url):
