@@ -19,6 +19,7 @@ from notify.tables import NOTIFY_TABLES
 from web.api.routes import CONTROLLERS, DEPENDENCIES
 from web.api.strict import before_api_request
 from web.clock import SystemClock
+from web.deps import DEPENDENCIES as APP_DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS
 from web.feeds import calendar_feed
 from web.pages import csrf_config, pages_router, static_router, template_config
@@ -78,6 +79,7 @@ def create_app(
         csrf_config=csrf_config(settings),
         lifespan=[database, escalation],
         state=State({"settings": settings, "clock": clock, "db": db, "mailer": mailer, "notifier": notifier}),
+        dependencies=APP_DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin(
             # Served from web/static (vendored swagger-ui-dist 5.35.0): no CDN.

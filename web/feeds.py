@@ -9,12 +9,11 @@ import hashlib
 import hmac
 
 from litestar import Response, get
-from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from tasks.calendar_days import load_calendar
 from tasks.calendar_feed import deadline_feed, division_by_code
+from web.deps import CalendarDep, NowDep, SettingsDep
 
 TOKEN_LENGTH = 32
 
@@ -28,8 +27,9 @@ def feed_path(secret_key: str, division_code: str) -> str:
 
 
 @get("/calendar/{division_code:str}/{filename:str}", include_in_schema=False)
-async def calendar_feed(division_code: FromPath[str], filename: FromPath[str], state: State) -> Response[bytes]:
-    settings = state.settings
+async def calendar_feed(
+    division_code: FromPath[str], filename: FromPath[str], settings: SettingsDep, now: NowDep, calendar: CalendarDep
+) -> Response[bytes]:
     token = filename.removesuffix(".ics")
     expected = feed_token(settings.secret_key, division_code)
     # A wrong token and an unknown division look the same.
@@ -38,7 +38,6 @@ async def calendar_feed(division_code: FromPath[str], filename: FromPath[str], s
     division = await division_by_code(division_code)
     if division is None:
         raise NotFoundException()
-    calendar = await load_calendar(settings.timezone)
-    body = await deadline_feed(division, state.clock.now(), calendar, settings.base_url)
+    body = await deadline_feed(division, now, calendar, settings.base_url)
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=900", "Content-Disposition": f'inline; filename="{division_code}.ics"'})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -10,18 +9,13 @@ from litestar import Controller, get, put
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from msgspec import Meta
 
-from litestar.di import NamedDependency
-from tasks.db import Db
 
 from notify import config, queries
 from tasks.audit import refuse
 from tasks.errors import N_
-from tasks.permissions import Actor, is_admin
+from tasks.permissions import is_admin
+from web.deps import ActorDep, DbDep, NowDep
 
-# The same named dependencies web.api.routes provides for the whole API router.
-ActorDep = NamedDependency[Actor]
-NowDep = NamedDependency[datetime]
-DbDep = NamedDependency[Db]
 
 
 class RuleIn(msgspec.Struct, forbid_unknown_fields=True):

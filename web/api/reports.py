@@ -9,25 +9,17 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State, UploadFile
-from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
-from tasks.db import Db
 
 from tasks import importer, overdue, reports
 from tasks.dates import check_date
 from tasks.errors import N_, Invalid
 from tasks.exports import build, header
 from tasks.i18n import gettext_for
-from tasks.permissions import Actor, sees_all_tasks
-from tasks.calendar import WorkingCalendar
+from tasks.permissions import sees_all_tasks
+from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
 
-# The dependencies web.api.routes provides, by name (imported by name to avoid a cycle).
-ActorDep = NamedDependency[Actor]
-NowDep = NamedDependency[datetime]
-DbDep = NamedDependency[Db]
-CalendarDep = NamedDependency[WorkingCalendar]
-DueSoonDep = NamedDependency[int]
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 

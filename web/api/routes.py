@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
-from tasks.db import Db
 
 from tasks import accounts, calendar_days, extensions, lifecycle, queries, register
-from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
 from tasks.errors import N_, Invalid, Unauthenticated
-from tasks.permissions import Actor
 from tasks.timeliness import Timeliness
 from web.api.schemas import (
     MAX_ID,
@@ -23,41 +20,15 @@ from web.api.schemas import (
     ReasonIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
 )
 from web.auth import issue_token, provide_actor
+from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
 from web.api.notifications import NOTIFY_CONTROLLERS
 from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
 
 
-def provide_now(state: State) -> datetime:
-    return state.clock.now()
-
-
-def provide_db(state: State) -> Db:
-    return state.db
-
-
-async def provide_calendar(state: State) -> WorkingCalendar:
-    return await calendar_days.load_calendar(state.settings.timezone)
-
-
-def provide_due_soon_days(state: State) -> int:
-    return state.settings.due_soon_days
-
-
 # Ids are PostgreSQL integers: a larger one is a client mistake, not a server error.
 RecordId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
-ActorDep = NamedDependency[Actor]
-NowDep = NamedDependency[datetime]
-DbDep = NamedDependency[Db]
-CalendarDep = NamedDependency[WorkingCalendar]
-DueSoonDep = NamedDependency[int]
-
-DEPENDENCIES = {
-    "actor": Provide(provide_actor),
-    "now": Provide(provide_now, sync_to_thread=False),
-    "db": Provide(provide_db, sync_to_thread=False),
-    "calendar": Provide(provide_calendar),
-    "due_soon_days": Provide(provide_due_soon_days, sync_to_thread=False),
-}
+# The API's own dependency; the rest (web.deps) the whole app provides.
+DEPENDENCIES = {"actor": Provide(provide_actor)}
 
 
 def new_task(t: TaskFields) -> register.NewTask:

@@ -13,7 +13,7 @@ from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
 from web.pages import admin, auth, escalation, imports, office, reports, roles, tasks
-from web.pages.common import PAGE_EXCEPTION_HANDLERS, provide_page_calendar, provide_viewer, template_config
+from web.pages.common import PAGE_EXCEPTION_HANDLERS, provide_viewer, template_config
 from web.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -25,7 +25,7 @@ def pages_router() -> Router:
         path="/",
         route_handlers=[*auth.ROUTES, *tasks.ROUTES, *office.ROUTES, *roles.ROUTES, *admin.ROUTES, *reports.ROUTES,
                         *imports.ROUTES, *escalation.ROUTES],
-        dependencies={"viewer": Provide(provide_viewer), "calendar": Provide(provide_page_calendar)},
+        dependencies={"viewer": Provide(provide_viewer)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

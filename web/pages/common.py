@@ -17,7 +17,6 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from tasks import calendar_days
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError
 from tasks.formatting import format_percent
@@ -77,10 +76,6 @@ async def optional_viewer(request: Request, state: State) -> Viewer | None:
         if viewer is not None:
             request.scope["dondoc_actor"] = viewer.actor
     return request.scope["dondoc_viewer"]
-
-
-async def provide_page_calendar(state: State) -> WorkingCalendar:
-    return await calendar_days.load_calendar(state.settings.timezone)
 
 
 def require(viewer: Viewer, *roles: Role) -> None:
