@@ -10,6 +10,7 @@ from typing import Any
 
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
+from tasks.dates import as_date
 from tasks.overdue import OverdueItem, overdue_list
 from tasks.permissions import Role
 from tasks.reports import Rate, Tally, completion_report, tally_dict
@@ -65,10 +66,6 @@ async def digest_payload(now: datetime, calendar: WorkingCalendar, base_url: str
     }
 
 
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
-
-
 def _rates(figures: dict) -> dict:
     return {**figures, "rates": {k: Rate(r["numerator"], r["denominator"]) for k, r in figures["rates"].items()}}
 
@@ -77,9 +74,9 @@ def digest_context(payload: dict) -> dict:
     """The stored payload as the email templates read it: dates as dates, rates as Rate (which the
     templates print through tasks.formatting.format_percent in the recipient's language)."""
     dates = ("due_on", "effective_due_on", "directive_issued_on", "last_note_on")
-    divisions = [{**d, "tasks": [{**t, **{k: _date(t.get(k)) for k in dates}} for t in d["tasks"]]} for d in payload["divisions"]]
-    return {**payload, "divisions": divisions, "day": _date(payload["day"]), "monday": _date(payload["monday"]), "week_start": _date(payload["week_start"]),
-            "week_end": _date(payload["week_end"]), "summary": _rates(payload["summary"]), "last_week": _rates(payload["last_week"])}
+    divisions = [{**d, "tasks": [{**t, **{k: as_date(t.get(k)) for k in dates}} for t in d["tasks"]]} for d in payload["divisions"]]
+    return {**payload, "divisions": divisions, "day": as_date(payload["day"]), "monday": as_date(payload["monday"]), "week_start": as_date(payload["week_start"]),
+            "week_end": as_date(payload["week_end"]), "summary": _rates(payload["summary"]), "last_week": _rates(payload["last_week"])}
 
 
 async def leaders() -> list[dict]:

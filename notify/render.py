@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from tasks.dates import format_date
 from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
 
@@ -27,10 +27,6 @@ class Recipient:
     locale: str = "vi"
 
 
-def _ddmmyyyy(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
 @functools.lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -41,7 +37,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["ddmmyyyy"] = _ddmmyyyy
+    env.filters["ddmmyyyy"] = format_date
     env.globals["format_percent"] = format_percent  # the one way a rate is printed, as on the pages
     return env
 

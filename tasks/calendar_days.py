@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar, build_calendar
-from tasks.dates import check_date
+from tasks.dates import check_date, format_date
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
 from tasks.permissions import Actor, is_admin
@@ -83,7 +83,7 @@ async def add_day(db: Db, actor: Actor, now: datetime, day: date, kind: str, nam
         raise Invalid(N_("Name the day (for example the decision that set it)."), fields={"name": N_("Required")})
     async with db.transaction():
         if await CalendarDay.exists().where(CalendarDay.day == day).run():
-            raise Conflict(N_("The calendar already has an entry for {value}."), fields={"day": N_("Already entered")}, value=day.strftime("%d/%m/%Y"))
+            raise Conflict(N_("The calendar already has an entry for {value}."), fields={"day": N_("Already entered")}, value=format_date(day))
         row = (await CalendarDay.insert(CalendarDay(day=day, kind=kind, name=name.strip())).returning(*CalendarDay.all_columns()).run())[0]
         await bump_calendar_version()
         await write_event(actor=actor, at=now, action="add_calendar_day", entity_type="calendar_day", entity_id=row["id"], before=None, after=row)
@@ -97,7 +97,7 @@ async def remove_day(db: Db, actor: Actor, now: datetime, day: date) -> None:
     async with db.transaction():
         row = await CalendarDay.select().where(CalendarDay.day == day).first().run()
         if row is None:
-            raise Invalid(N_("The calendar has no entry of yours for {value}."), fields={"day": N_("Not entered")}, value=day.strftime("%d/%m/%Y"))
+            raise Invalid(N_("The calendar has no entry of yours for {value}."), fields={"day": N_("Not entered")}, value=format_date(day))
         await CalendarDay.delete().where(CalendarDay.id == row["id"]).run()
         await bump_calendar_version()
         await write_event(actor=actor, at=now, action="remove_calendar_day", entity_type="calendar_day", entity_id=row["id"], before=row, after=None)

@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from piccolo.columns.combination import WhereRaw
 
 from tasks.calendar import WorkingCalendar
+from tasks.dates import format_date
 from tasks.queries import ORDER, in_division
 from tasks.state import RUNNING, sql_states
 from tasks.tables import Division, Task
@@ -49,9 +50,9 @@ async def deadline_feed(division: dict, now: datetime, calendar: WorkingCalendar
         event.add("dtstart", due)
         event.add("dtend", due + timedelta(days=1))
         event.add("summary", f"[{role}] {r['title']}")
-        event.add("description", f"Văn bản {r['directive.number']}; hạn xử lý {r['due_on'].strftime('%d/%m/%Y')}"
-                  + (f" (chuyển sang {due.strftime('%d/%m/%Y')}, ngày làm việc kế tiếp)" if due != r["due_on"] else "")
-                  + (f"; đã quá hạn từ {calendar.effective_due(r['missed_due_on']).strftime('%d/%m/%Y')}" if r["missed_due_on"] else "")
+        event.add("description", f"Văn bản {r['directive.number']}; hạn xử lý {format_date(r['due_on'])}"
+                  + (f" (chuyển sang {format_date(due)}, ngày làm việc kế tiếp)" if due != r["due_on"] else "")
+                  + (f"; đã quá hạn từ {format_date(calendar.effective_due(r['missed_due_on']))}" if r["missed_due_on"] else "")
                   + f"\n{base_url}/tasks/{r['id']}")
         event.add("url", f"{base_url}/tasks/{r['id']}")
         event.add("transp", "TRANSPARENT")

@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from tasks.calendar import WorkingCalendar
+from tasks.dates import as_date
 from tasks.state import LIVE, RUNNING, TaskState, sql_state, sql_states
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, Timeliness, due_soon_cutoff, overdue_cutoff
 
@@ -120,15 +121,9 @@ async def deadline_span(table: Any) -> tuple[date | None, date | None]:
         "(SELECT MIN(missed_due_on) FROM task WHERE missed_due_on IS NOT NULL) AS c, "
         "(SELECT MAX(missed_due_on) FROM task WHERE missed_due_on IS NOT NULL) AS d"
     ).run())[0]
-    days = [_as_date(row[k]) for k in "abcd"]
+    days = [as_date(row[k]) for k in "abcd"]
     present = [d for d in days if d is not None]
     return (min(present), max(present)) if present else (None, None)
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from tasks.audit import write_event
 from tasks.calendar import WorkingCalendar
-from tasks.dates import check_date
+from tasks.dates import check_date, format_date
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.lifecycle import locked
 from tasks.permissions import Actor
@@ -48,10 +48,10 @@ async def request_extension(
         if row["missed_due_on"] is not None or today > request_deadline(row["due_on"], calendar, notice_days):
             raise Conflict(
                 N_("An extension must be asked for before the deadline passes ({value}); now only the office can correct the deadline, and the task stays counted as late."),
-                value=request_deadline(row["due_on"], calendar, notice_days).strftime("%d/%m/%Y"),
+                value=format_date(request_deadline(row["due_on"], calendar, notice_days)),
             )
         if requested_due_on <= row["due_on"]:
-            raise Invalid(N_("The new deadline must be after the current one ({value})."), fields={"requested_due_on": N_("Not after the current deadline")}, value=row["due_on"].strftime("%d/%m/%Y"))
+            raise Invalid(N_("The new deadline must be after the current one ({value})."), fields={"requested_due_on": N_("Not after the current deadline")}, value=format_date(row["due_on"]))
         if requested_due_on <= today:
             raise Invalid(N_("The new deadline must be in the future."), fields={"requested_due_on": N_("Not in the future")})
         if await ExtensionRequest.exists().where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.PENDING)).run():

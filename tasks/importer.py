@@ -32,7 +32,7 @@ from openpyxl import load_workbook
 
 from tasks.audit import refuse
 from tasks.calendar import WorkingCalendar
-from tasks.dates import in_range
+from tasks.dates import as_date, format_date, in_range
 from tasks.db import Db
 from tasks.errors import N_, Invalid
 from tasks.i18n import Gettext
@@ -134,23 +134,6 @@ def _find_header(rows: list[tuple[int, tuple]]) -> tuple[str, int, dict[str, int
     )
 
 
-def parse_date(value: Any) -> date | None:
-    """A cell as a date: an Excel date, or text dd/mm/yyyy (optionally with a time), or yyyy-mm-dd."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip().split(" ")[0]
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def _cell(row: tuple, columns: dict[str, int], key: str) -> Any:
     i = columns.get(key)
     if i is None or i >= len(row):
@@ -216,7 +199,7 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
         for key in ("due", "created", "issued"):
             raw = _cell(row, columns, key)
             try:
-                dates[key] = parse_date(raw)
+                dates[key] = as_date(raw)
             except ValueError:
                 problems.append((N_("Unreadable date in column {column}: {value}"),
                                  {"column": (DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS)[key], "value": str(raw)}))
@@ -228,9 +211,9 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
                 continue
             if not in_range(value):
                 problems.append((N_("The date {value} in column {column} is outside the dates dondoc accepts, 01/01/2000 to 31/12/2100."),
-                                 {"column": (DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS)[key], "value": value.strftime("%d/%m/%Y")}))
+                                 {"column": (DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS)[key], "value": format_date(value)}))
             elif key != "due" and value > today:
-                problems.append((N_("The date {value} is in the future."), {"value": value.strftime("%d/%m/%Y")}))
+                problems.append((N_("The date {value} is in the future."), {"value": format_date(value)}))
         if problems:
             errors += [RowError(number, message, params) for message, params in problems]
             continue

@@ -13,9 +13,10 @@ from typing import Any, Callable
 
 from tasks.calendar import WorkingCalendar
 from tasks.classify import counted
+from tasks.dates import as_date
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor
-from tasks.report_sql import Period, as_date, binder, day_start, make_period, visible_division
+from tasks.report_sql import Period, binder, day_start, make_period, visible_division
 from tasks.state import COMPLETED, RUNNING, TaskState, sql_state, sql_states
 from tasks.tables import Task
 from tasks.timeliness import DEFAULT_DUE_SOON_DAYS, TaskDates, Timeliness, effective_due_on, overdue_cutoff, timeliness

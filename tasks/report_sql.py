@@ -34,13 +34,6 @@ def day_start(day: date, calendar: WorkingCalendar) -> datetime:
     return datetime.combine(day, time.min, tzinfo=calendar.timezone)
 
 
-def as_date(value: Any) -> date | None:
-    # SQLite returns computed dates as text; PostgreSQL as date.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def visible_division(actor: Actor | None, division_id: int | None) -> int | None:
     """A division head sees their own division's figures only (as lead division)."""
     if actor is not None and not sees_all_tasks(actor):

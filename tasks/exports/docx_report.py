@@ -16,9 +16,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from tasks.dates import format_date
 from tasks.errors import N_
 from tasks.exports.header import ReportHeader
-from tasks.exports.tables import Table, vn_date
+from tasks.exports.tables import Table
 from tasks.formatting import format_percent
 from tasks.i18n import Gettext
 from tasks.overdue import OverdueItem
@@ -170,15 +171,15 @@ def report_docx(
     _header(doc, header, day)
     para(doc, _(N_("REPORT")), 14, bold=True, align=CENTER, before=18, after=0)
     para(doc, _(N_("On the implementation of the tasks assigned by the leadership")), 14, bold=True, align=CENTER, after=0)
-    period = (_(N_("(tasks assigned from {start} to {end})"), start=vn_date(report.period_from), end=vn_date(report.period_to))
-              if report.period_from else _(N_("(tasks assigned up to {end})"), end=vn_date(report.period_to)))
+    period = (_(N_("(tasks assigned from {start} to {end})"), start=format_date(report.period_from), end=format_date(report.period_to))
+              if report.period_from else _(N_("(tasks assigned up to {end})"), end=format_date(report.period_to)))
     para(doc, period, 14, italic=True, align=CENTER, after=4)
     rule(doc, 40, TEXT_WIDTH_MM)
 
     t = report.total
     rates = t.rates()
     para(doc, _(N_("{agency} reports on the implementation of the tasks assigned by the leadership, as of {day}, as follows:"),
-                agency=header.agency_name, day=vn_date(day)), first_line_mm=12.7, before=6)
+                agency=header.agency_name, day=format_date(day)), first_line_mm=12.7, before=6)
     para(doc, _(N_("I. OVERALL RESULTS")), 14, bold=True, first_line_mm=12.7)
     lines = [
         _(N_("Tasks assigned: {n}, of which {stopped} paused or cancelled."), n=t.assigned, stopped=t.stopped),
@@ -209,7 +210,7 @@ def report_docx(
             para(doc, _(N_("Last progress reported on the overdue tasks:")), first_line_mm=12.7, before=6, after=3)
             for n, item in enumerate(overdue_items, start=1):
                 if item.last_note:
-                    para(doc, f"{n}. {item.title}: {item.last_note} ({vn_date(item.last_note_on)}).", 13, first_line_mm=12.7, after=2)
+                    para(doc, f"{n}. {item.title}: {item.last_note} ({format_date(item.last_note_on)}).", 13, first_line_mm=12.7, after=2)
     else:
         para(doc, _(N_("No task is overdue.")), first_line_mm=12.7)
     para(doc, _(N_("{agency} respectfully reports./."), agency=header.agency_name), first_line_mm=12.7, before=6)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
+from tasks.dates import format_date
 from tasks.errors import N_
 from tasks.i18n import Gettext
 from tasks.overdue import OverdueItem
@@ -25,10 +25,6 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
-def vn_date(day: date | datetime | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")
-
-
 def rate_notes(_: Gettext) -> list[str]:
     return [f"{_(label)} = {_(formula)}" for label, formula in RATE_LABELS.values()]
 
@@ -45,7 +41,7 @@ def summary_table(report: CompletionReport, _: Gettext) -> Table:
     for i, r in enumerate(report.rows, start=1):
         name = _(NO_LEADER) if r.name == NO_LEADER else r.name
         if report.group_by == "directive":
-            label = f"{r.code} ({vn_date(r.extra.get('issued_on'))}, {r.extra.get('issuer', '')})"
+            label = f"{r.code} ({format_date(r.extra.get('issued_on'))}, {r.extra.get('issuer', '')})"
         elif report.group_by == "issuer" or not r.code:
             label = name
         else:
@@ -63,7 +59,7 @@ def trend_table(points: list[TrendPoint], _: Gettext) -> Table:
     rows = []
     for p in points:
         rates = p.tally.rates()
-        rows.append([vn_date(p.day), p.tally.assigned, p.tally.done, p.tally.overdue, *(rates[k].value for k in RATE_KEYS)])
+        rows.append([format_date(p.day), p.tally.assigned, p.tally.done, p.tally.overdue, *(rates[k].value for k in RATE_KEYS)])
     return Table(_(N_("12-week trend")), headers, rows, rate_columns=(4, 5, 6, 7), notes=rate_notes(_))
 
 
@@ -76,7 +72,7 @@ OVERDUE_HEADERS = (
 def overdue_table(items: list[OverdueItem], _: Gettext) -> Table:
     rows = []
     for i, item in enumerate(items, start=1):
-        due = vn_date(item.due_on) if item.due_on == item.effective_due_on else f"{vn_date(item.due_on)} (→ {vn_date(item.effective_due_on)})"
-        rows.append([i, item.title, item.directive_number, vn_date(item.directive_issued_on), item.division_name, due,
-                     item.working_days_overdue, item.leader, item.last_note, vn_date(item.last_note_on)])
+        due = format_date(item.due_on) if item.due_on == item.effective_due_on else f"{format_date(item.due_on)} (→ {format_date(item.effective_due_on)})"
+        rows.append([i, item.title, item.directive_number, format_date(item.directive_issued_on), item.division_name, due,
+                     item.working_days_overdue, item.leader, item.last_note, format_date(item.last_note_on)])
     return Table(_(N_("Overdue tasks")), [_(h) for h in OVERDUE_HEADERS], rows)

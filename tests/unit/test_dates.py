@@ -1,12 +1,14 @@
-"""The one range of dates dondoc accepts, and the places that compute or read a date holding to it."""
+"""The one reader and writer of dates, the one range of dates dondoc accepts, and the places that
+compute or read a date holding to it."""
 
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
 
 from tasks.calendar import build_calendar
-from tasks.dates import EARLIEST, LATEST, check_date
+from tasks.dates import EARLIEST, LATEST, as_date, check_date, format_date, format_datetime
 from tasks.errors import Invalid
 from tasks.register import NewTask, resolve_due_on
 from web.pages.forms import parse_date
@@ -47,3 +49,22 @@ def test_a_page_form_refuses_a_date_out_of_range_however_it_is_written(typed):
         parse_date(typed, "due_on")
     assert list(refused.value.fields) == ["due_on"]
     assert "outside" in refused.value.message
+
+
+@pytest.mark.parametrize("written", ["19/03/2026", "19.03.2026", "19-3-2026", "19032026", "2026-03-19",
+                                     "19/03/2026 08:30", "2026-03-19T08:30:00+07:00", datetime(2026, 3, 19, 8, 30)])
+def test_every_way_a_date_is_written_reads_as_the_same_day(written):
+    # One reader for the forms, the Excel import, the command line and the database's text.
+    assert as_date(written) == date(2026, 3, 19)
+    assert format_date(as_date(written)) == "19/03/2026"
+
+
+@pytest.mark.parametrize("written", ["32/01/2026", "2026/03/19", "1234", "hôm nay", "19/03/26"])
+def test_what_is_not_a_date_is_refused(written):
+    with pytest.raises(ValueError):
+        as_date(written)
+
+
+def test_an_instant_is_written_in_the_provinces_time():
+    assert format_datetime(NOW, ZoneInfo("Asia/Ho_Chi_Minh")) == "03/03/2026 09:00"
+    assert format_datetime(None, ZoneInfo("Asia/Ho_Chi_Minh")) == format_date(None) == ""

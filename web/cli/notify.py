@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from notify.mailer import mailer_from_url
 from notify.passes import Notifier
+from tasks.dates import format_date, format_datetime
 from tasks.formatting import format_percent
 from tasks.reports import Rate
 from web.cli.db import connected
@@ -31,7 +32,7 @@ def parse_as_of(value: str | None, timezone: str) -> datetime:
 
 
 def _local(at: datetime, timezone: str) -> str:
-    return at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+    return format_datetime(at, ZoneInfo(timezone))
 
 
 async def _with_notifier(settings: Settings, work):
@@ -58,7 +59,7 @@ def print_plan(preview: dict, at: datetime, timezone: str) -> None:
         print(f"\n  {first['name']} <{first['email']}> ({username}): {len(rows)} tasks")
         for p in sorted(rows, key=lambda p: (p["due_on"], p["task"])):
             cc = "  (cc)" if p["role"] == "cc" else ""
-            print(f"    {p['rule']:<10} #{p['task']:<6} due {p['due_on'].strftime('%d/%m/%Y')}  {p['title']}{cc}")
+            print(f"    {p['rule']:<10} #{p['task']:<6} due {format_date(p['due_on'])}  {p['title']}{cc}")
     if preview["waiting"]:
         print(f"\n{preview['waiting']} notifications already in the outbox would also be sent (or retried).")
 

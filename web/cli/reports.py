@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tasks import importer, overdue, reports
 from tasks.calendar_days import load_calendar
+from tasks.dates import as_date, format_date
 from tasks.exports import build, tables
 from tasks.exports.task_list import export_tasks_xlsx
 from tasks.formatting import format_percent
@@ -20,13 +21,12 @@ from web.settings import Settings
 
 
 def _date(value: str) -> date:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            from datetime import datetime
-
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
+    try:
+        day = as_date(value)
+    except ValueError:
+        day = None
+    if day is not None:
+        return day
     raise argparse.ArgumentTypeError(f"not a date: {value!r} (e.g. 2026-01-01 or 01/01/2026)")
 
 
@@ -122,7 +122,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
           f"in {result.new_directives} new directive(s); {result.existing_tasks} already present, {result.duplicate_rows} repeated rows skipped")
     if args.dry_run:
         for p in result.new_tasks[: importer.PREVIEW_ROWS]:
-            print(f"  row {p.row}: {p.number} — {p.title} (due {p.due_on.strftime('%d/%m/%Y') if p.due_on else '—'})")
+            print(f"  row {p.row}: {p.number} — {p.title} (due {format_date(p.due_on) or '—'})")
     return 0
 
 

@@ -3,12 +3,12 @@ turning refusals into HTML pages (the API keeps its JSON errors)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from babel.dates import format_date, format_datetime
+from tasks.dates import format_date, format_datetime
 from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -105,24 +105,13 @@ def formatters(request: Request) -> dict[str, Any]:
     locale = locale_of(request)
     zone = request.app.state.settings.zone
 
-    def fmt_date(value: date | str | None) -> str:
-        if value in (None, ""):
-            return ""
-        if isinstance(value, str):
-            value = date.fromisoformat(value[:10])
-        return format_date(value, "dd/MM/yyyy", locale=locale)
-
     def fmt_datetime(value: datetime | str | None) -> str:
-        if value in (None, ""):
-            return ""
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=zone, locale=locale)
+        return format_datetime(value, zone)
 
     def fmt_rate(value: float | None) -> str:
         return format_percent(value, locale)
 
-    return {"fmt_date": fmt_date, "fmt_datetime": fmt_datetime, "fmt_rate": fmt_rate}
+    return {"fmt_date": format_date, "fmt_datetime": fmt_datetime, "fmt_rate": fmt_rate}
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
