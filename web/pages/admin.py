@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
 from tasks import accounts, calendar_days, overview
+from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role
-from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, render, require
+from web.deps import CalendarDep, DbDep, NowDep
+from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text
 
 ROLES = [r.value for r in Role]
@@ -31,11 +34,11 @@ async def users(request: Request, viewer: ViewerDep) -> Response:
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, state: State, viewer: ViewerDep) -> Response:
+async def create_user(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("username", "full_name", "email", "role", "division", "locale")}
     try:
-        await accounts.create_user(state.db, viewer.actor, state.clock.now(), username=values["username"], full_name=values["full_name"],
+        await accounts.create_user(db, viewer.actor, now, username=values["username"], full_name=values["full_name"],
                                  email=values["email"], role=values["role"], division_code=values["division"] or None,
                                  password=form.get("password") or "", locale=values["locale"] or "vi")
     except DomainError as exc:
@@ -55,11 +58,11 @@ async def edit_user(request: Request, viewer: ViewerDep, user_id: FromPath[int])
 
 
 @post("/admin/users/{user_id:int}", include_in_schema=False)
-async def update_user(request: Request, state: State, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
+async def update_user(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("full_name", "email", "role", "division", "locale")}
     try:
-        await accounts.update_user(state.db, viewer.actor, state.clock.now(), user_id, full_name=values["full_name"], email=values["email"],
+        await accounts.update_user(db, viewer.actor, now, user_id, full_name=values["full_name"], email=values["email"],
                                    role=values["role"], division_code=values["division"] or None, active=form.get("active") == "1",
                                    locale=values["locale"] or "vi", new_password=form.get("password") or "")
     except DomainError as exc:
@@ -83,14 +86,14 @@ async def divisions(request: Request, viewer: ViewerDep) -> Response:
 
 
 @post("/admin/divisions", include_in_schema=False)
-async def create_division(request: Request, state: State, viewer: ViewerDep) -> Response:
+async def create_division(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
     form = await request.form()
     values = {k: text(form, k, 254) for k in ("code", "name", "email")}
     try:
         if not values["code"] or not values["name"]:
             raise Invalid(N_("A division needs a code and a name."), fields={
                 **({"code": N_("Required")} if not values["code"] else {}), **({"name": N_("Required")} if not values["name"] else {})})
-        await accounts.create_division(state.db, viewer.actor, state.clock.now(), code=values["code"], name=values["name"], email=values["email"])
+        await accounts.create_division(db, viewer.actor, now, code=values["code"], name=values["name"], email=values["email"])
     except DomainError as exc:
         if exc.status == 403:
             raise
@@ -99,10 +102,10 @@ async def create_division(request: Request, state: State, viewer: ViewerDep) -> 
 
 
 @post("/admin/divisions/{division_id:int}", include_in_schema=False)
-async def update_division(request: Request, state: State, viewer: ViewerDep, division_id: FromPath[int]) -> Response:
+async def update_division(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, division_id: FromPath[int]) -> Response:
     form = await request.form()
     try:
-        await accounts.update_division(state.db, viewer.actor, state.clock.now(), division_id, name=text(form, "name", 200),
+        await accounts.update_division(db, viewer.actor, now, division_id, name=text(form, "name", 200),
                                        email=text(form, "email", 254), active=form.get("active") == "1")
     except DomainError as exc:
         if exc.status in (403, 404):
@@ -112,14 +115,14 @@ async def update_division(request: Request, state: State, viewer: ViewerDep, div
 
 
 @get("/admin/calendar", include_in_schema=False)
-async def calendar_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep,
+async def calendar_page(request: Request, now: NowDep, viewer: ViewerDep, calendar: CalendarDep,
                         year: int | None = Parameter(default=None, ge=1990, le=2100)) -> Response:
     require(viewer, Role.ADMIN)
-    return await _calendar_page(request, state, calendar, year)
+    return await _calendar_page(request, now, calendar, year)
 
 
-async def _calendar_page(request: Request, state: State, calendar: CalendarDep, year: int | None, status_code: int = 200, **extra) -> Response:
-    year = year or calendar.today(state.clock.now()).year
+async def _calendar_page(request: Request, now: datetime, calendar: WorkingCalendar, year: int | None, status_code: int = 200, **extra) -> Response:
+    year = year or calendar.today(now).year
     entered = {r["day"]: r for r in await calendar_days.list_days(year)}
     days = overview.year_calendar(calendar, year)
     for d in days:
@@ -129,35 +132,35 @@ async def _calendar_page(request: Request, state: State, calendar: CalendarDep, 
 
 
 @post("/admin/calendar", include_in_schema=False)
-async def add_calendar_day(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def add_calendar_day(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     form = await request.form()
     values = {k: text(form, k, 200) for k in ("day", "kind", "name")}
     try:
         day = parse_date(values["day"], "day")
         if day is None:
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
-        await calendar_days.add_day(state.db, viewer.actor, state.clock.now(), day, values["kind"], values["name"])
+        await calendar_days.add_day(db, viewer.actor, now, day, values["kind"], values["name"])
     except DomainError as exc:
         if exc.status == 403:
             raise
         year = None
-        return await _calendar_page(request, state, calendar, year, exc.status, values=values, errors=field_errors(request, exc),
+        return await _calendar_page(request, now, calendar, year, exc.status, values=values, errors=field_errors(request, exc),
                                     error=error_message(request, exc))
     return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_added", status_code=303)
 
 
 @post("/admin/calendar/remove", include_in_schema=False)
-async def remove_calendar_day(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def remove_calendar_day(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     form = await request.form()
     try:
         day = parse_date(form.get("day"), "day")
         if day is None:
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})
-        await calendar_days.remove_day(state.db, viewer.actor, state.clock.now(), day)
+        await calendar_days.remove_day(db, viewer.actor, now, day)
     except DomainError as exc:
         if exc.status == 403:
             raise
-        return await _calendar_page(request, state, calendar, None, exc.status, error=error_message(request, exc))
+        return await _calendar_page(request, now, calendar, None, exc.status, error=error_message(request, exc))
     return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_removed", status_code=303)
 
 

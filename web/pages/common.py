@@ -17,7 +17,6 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError
 from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
@@ -42,7 +41,6 @@ TIMELINESS_ICONS = {
 
 
 ViewerDep = NamedDependency[Viewer]
-CalendarDep = NamedDependency[WorkingCalendar]
 
 
 class SignInRequired(Exception):

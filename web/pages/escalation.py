@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.response import Redirect
 
 from notify import config
@@ -16,6 +15,7 @@ from notify.ladder import DEFAULT_LADDER, MAX_OFFSET, RECIPIENT_KINDS
 from tasks import accounts
 from tasks.errors import N_, DomainError
 from tasks.permissions import Role
+from web.deps import DbDep, NowDep
 from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_int, text
 from web.pages.tasks import RULE_LABELS
@@ -97,13 +97,13 @@ def _row_errors(errors: dict[str, str], kept: list[int]) -> dict[str, str]:
 
 
 @post("/admin/escalation", include_in_schema=False)
-async def save_ladder(request: Request, state: State, viewer: ViewerDep) -> Response:
+async def save_ladder(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
     require(viewer, Role.ADMIN)
     form = await request.form()
     values = _form_values(form)
     kept = _kept(values)
     try:
-        await config.update_escalation_settings(state.db, viewer.actor, state.clock.now(), _settings_from(values, kept))
+        await config.update_escalation_settings(db, viewer.actor, now, _settings_from(values, kept))
     except DomainError as exc:
         if exc.status == 403:
             raise

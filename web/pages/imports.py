@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
 
 from tasks import importer
+from tasks.calendar import WorkingCalendar
+from tasks.db import Db
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
-from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, locale_of, render, require
+from web.deps import CalendarDep, DbDep, NowDep
+from web.pages.common import ViewerDep, error_message, field_errors, locale_of, render, require
+from web.sessions import Viewer
 
 # The confirmation carries the file in the form; Litestar accepts 10 MB bodies, base64 adds a third.
 MAX_PAGE_IMPORT_BYTES = 5 * 1024 * 1024
@@ -41,10 +46,10 @@ def _checked(content: bytes) -> bytes:
     return content
 
 
-async def _run(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, content: bytes, filename: str,
+async def _run(request: Request, db: Db, now: datetime, viewer: Viewer, calendar: WorkingCalendar, content: bytes, filename: str,
                dry_run: bool) -> Response:
     try:
-        result = await importer.import_xlsx(state.db, viewer.actor, state.clock.now(), calendar, _checked(content),
+        result = await importer.import_xlsx(db, viewer.actor, now, calendar, _checked(content),
                                             dry_run=dry_run, source_name=filename)
     except DomainError as exc:
         if exc.status == 403:
@@ -62,25 +67,25 @@ async def import_form(request: Request, viewer: ViewerDep) -> Response:
 
 
 @post("/import", include_in_schema=False)
-async def preview(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def preview(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return await _run(request, state, viewer, calendar, b"", "", dry_run=True)
+        return await _run(request, db, now, viewer, calendar, b"", "", dry_run=True)
     content = await upload.read(MAX_PAGE_IMPORT_BYTES + 1)
-    return await _run(request, state, viewer, calendar, content, upload.filename[:200], dry_run=True)
+    return await _run(request, db, now, viewer, calendar, content, upload.filename[:200], dry_run=True)
 
 
 @post("/import/confirm", include_in_schema=False)
-async def confirm(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def confirm(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
     form = await request.form()
     try:
         content = base64.b64decode(form.get("content") or "", validate=True)
     except (binascii.Error, ValueError):
         content = b""
-    return await _run(request, state, viewer, calendar, content, (form.get("filename") or "")[:200], dry_run=False)
+    return await _run(request, db, now, viewer, calendar, content, (form.get("filename") or "")[:200], dry_run=False)
 
 
 ROUTES = [import_form, preview, confirm]

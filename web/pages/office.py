@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
@@ -13,7 +12,8 @@ from tasks import accounts, overview, queries, register
 from tasks.errors import DomainError
 from tasks.permissions import Role
 from tasks.state import TaskState
-from web.pages.common import CalendarDep, ViewerDep, PageForbidden, error_message, field_errors, render, require
+from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
+from web.pages.common import ViewerDep, PageForbidden, error_message, field_errors, render, require
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.tasks import leader_names
 
@@ -23,10 +23,10 @@ OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
 @get("/office", include_in_schema=False)
-async def queue(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def queue(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
     f = queries.TaskFilter(states=(TaskState.SUBMITTED,), limit=queries.MAX_PAGE)
-    result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
+    result = await queries.list_tasks(viewer.actor, f, now, calendar, settings.due_soon_days)
     return render(request, "office.html", tasks=result["items"], total=result["total"], msg=request.query_params.get("msg"))
 
 
@@ -41,10 +41,10 @@ async def directive_list(request: Request, viewer: ViewerDep, page: int = Parame
 
 
 @get("/directives/{directive_id:int}", include_in_schema=False)
-async def directive_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, directive_id: FromPath[int]) -> Response:
+async def directive_page(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, directive_id: FromPath[int]) -> Response:
     directive = await register.get_directive(viewer.actor, directive_id)
     f = queries.TaskFilter(directive=directive_id, limit=queries.MAX_PAGE)
-    result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
+    result = await queries.list_tasks(viewer.actor, f, now, calendar, settings.due_soon_days)
     return render(request, "directive.html", directive=directive, tasks=result["items"], leaders=await leader_names(), msg=request.query_params.get("msg"))
 
 
@@ -81,7 +81,7 @@ def _rows_from(form) -> list[dict]:
 
 
 @post("/directives", include_in_schema=False)
-async def record(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def record(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, *OFFICE)
     form = await request.form()
     values = {k: text(form, k, 10_000) for k in ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")}
@@ -106,7 +106,7 @@ async def record(request: Request, state: State, viewer: ViewerDep, calendar: Ca
                 due_on=parse_date(row["due_on"], f"tasks.{n}.due_on"),
                 due_in_working_days=parse_int(row["due_in_working_days"], f"tasks.{n}.due_in_working_days", 1, register.MAX_WORKING_DAYS),
             ))
-        created = await register.record_directive(state.db, viewer.actor, state.clock.now(), calendar, directive, new_tasks)
+        created = await register.record_directive(db, viewer.actor, now, calendar, directive, new_tasks)
     except DomainError as exc:
         return render(request, "directive_form.html", status_code=exc.status,
                       values=values, rows=rows, errors=_row_errors(field_errors(request, exc), rows), error=error_message(request, exc),

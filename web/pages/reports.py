@@ -8,15 +8,15 @@ from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.datastructures import State
 from litestar.params import FromPath
 
 from tasks import overdue, reports
 from tasks.errors import Invalid
 from tasks.exports import build
 from tasks.permissions import sees_all_tasks
+from web.deps import CalendarDep, NowDep, SettingsDep
 from web.pages.charts import SERIES, legend_marker, trend_chart
-from web.pages.common import CalendarDep, ViewerDep, error_message, formatters, locale_of, render
+from web.pages.common import ViewerDep, error_message, formatters, locale_of, render
 from web.pages.forms import parse_date
 
 PARAMS = ("from", "to", "group_by")
@@ -27,9 +27,9 @@ def _period(params: dict[str, str]) -> tuple[date | None, date | None, str]:
 
 
 @get("/reports", include_in_schema=False)
-async def report_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def report_page(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     params = {k: (request.query_params.get(k) or "").strip()[:20] for k in PARAMS}
-    now, due_soon = state.clock.now(), state.settings.due_soon_days
+    now, due_soon = now, settings.due_soon_days
     error = None
     try:
         start, end, group_by = _period(params)
@@ -52,13 +52,13 @@ async def report_page(request: Request, state: State, viewer: ViewerDep, calenda
 
 
 @get("/reports/{kind:str}/{fmt:str}", include_in_schema=False)
-async def download(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, kind: FromPath[str],
+async def download(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, kind: FromPath[str],
                    fmt: FromPath[str]) -> Response:
     """The same export the API and the command line give, for the signed-in reader."""
     params = {k: (request.query_params.get(k) or "").strip()[:20] for k in PARAMS}
     start, end, group_by = _period(params)
-    export = await build.export_report(kind, fmt, viewer.actor, calendar, state.clock.now(), start, end, group_by,
-                                       state.settings.due_soon_days, locale_of(request))
+    export = await build.export_report(kind, fmt, viewer.actor, calendar, now, start, end, group_by,
+                                       settings.due_soon_days, locale_of(request))
     return Response(export.content, media_type=export.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
 

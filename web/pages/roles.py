@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get
-from litestar.datastructures import State
 
 from tasks import overdue, overview, queries, reports
 from tasks.permissions import Role
 from tasks.state import LIVE
+from web.deps import CalendarDep, NowDep, SettingsDep
 from web.pages.tasks import leader_names
-from web.pages.common import CalendarDep, ViewerDep, render, require
+from web.pages.common import ViewerDep, render, require
 
 
 @get("/division", include_in_schema=False)
-async def my_division(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def my_division(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, Role.HEAD)
     f = queries.TaskFilter(states=tuple(LIVE), limit=queries.MAX_PAGE)
-    result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
-    groups = overview.group_by_timeliness(overview.with_days_overdue(result["items"], state.clock.now(), calendar))
+    result = await queries.list_tasks(viewer.actor, f, now, calendar, settings.due_soon_days)
+    groups = overview.group_by_timeliness(overview.with_days_overdue(result["items"], now, calendar))
     return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"))
 
 
 @get("/leader", include_in_schema=False)
-async def leader_overview(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+async def leader_overview(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(viewer, Role.LEADER)
-    now, due_soon = state.clock.now(), state.settings.due_soon_days
+    now, due_soon = now, settings.due_soon_days
     # The same figures as the completion report (tasks.reports), so a leader never sees two answers.
     completion = await reports.completion_report(viewer.actor, calendar, now, due_soon_days=due_soon)
     # The report page's overdue list: the same tasks, order, working days overdue and last notes.

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Redirect
 
 from notify.queries import list_notifications
 from tasks import accounts, extensions, lifecycle, overview, queries, register
+from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
 from tasks.permissions import Role
 from tasks.timeliness import Timeliness
-from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
+from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
+from web.pages.common import ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
+from web.sessions import Viewer
+from web.settings import Settings
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -76,13 +80,13 @@ def task_filter(params: dict[str, str], per_page: int, page: int) -> queries.Tas
 
 @get("/tasks", include_in_schema=False)
 async def task_list(
-    request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep,
+    request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep,
     page: int = Parameter(default=1, ge=1, le=10_000), per_page: int = Parameter(default=PER_PAGE, ge=1, le=MAX_PER_PAGE),
 ) -> Response:
     params = {k: request.query_params.get(k) or "" for k in ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")}
     error = None
     try:
-        result = await queries.list_tasks(viewer.actor, task_filter(params, per_page, page), state.clock.now(), calendar, state.settings.due_soon_days)
+        result = await queries.list_tasks(viewer.actor, task_filter(params, per_page, page), now, calendar, settings.due_soon_days)
     except Invalid as exc:
         result, error = {"items": [], "total": 0}, error_message(request, exc)
     divisions = await accounts.list_divisions()
@@ -94,10 +98,9 @@ async def task_list(
                   error=error, states=queries.STATES, timeliness_codes=[t.value for t in Timeliness])
 
 
-async def task_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int],
+async def task_page(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int],
                     error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
-    now = state.clock.now()
-    task = await queries.task_detail(viewer.actor, task_id, now, calendar, state.settings.due_soon_days)
+    task = await queries.task_detail(viewer.actor, task_id, now, calendar, settings.due_soon_days)
     history = await queries.task_history(viewer.actor, task_id)
     actions = await overview.task_actions(viewer.actor, task_id)
     divisions = await accounts.list_divisions()
@@ -122,103 +125,103 @@ async def task_page(request: Request, state: State, viewer: ViewerDep, calendar:
 
 
 @get("/tasks/{task_id:int}", include_in_schema=False)
-async def show_task(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
-    return await task_page(request, state, viewer, calendar, task_id)
+async def show_task(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+    return await task_page(request, now, settings, viewer, calendar, task_id)
 
 
-async def _act(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int], work, msg: str) -> Response:
+async def _act(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int], work, msg: str) -> Response:
     form = await request.form()
     try:
-        await work(form, state.clock.now())
+        await work(form, now)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise  # an error page: the task itself may be one this viewer cannot see
-        return await task_page(request, state, viewer, calendar, task_id, error=error_message(request, exc),
+        return await task_page(request, now, settings, viewer, calendar, task_id, error=error_message(request, exc),
                                errors=field_errors(request, exc), status_code=exc.status, values=dict(form.items()))
     target = safe_next(form.get("back")) if form.get("back") else f"/tasks/{task_id}"
     return Redirect(path=target + ("&" if "?" in target else "?") + f"msg={msg}", status_code=303)
 
 
 @post("/tasks/{task_id:int}/progress", include_in_schema=False)
-async def progress(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+async def progress(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         percent = parse_int(form.get("percent"), "percent", 0, 100)
         if percent is None:
             raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Required")})
-        await lifecycle.report_progress(state.db, viewer.actor, now, task_id, percent, text(form, "note", 5000),
+        await lifecycle.report_progress(db, viewer.actor, now, task_id, percent, text(form, "note", 5000),
                                         expected_state=seen_state(form))
-    return await _act(request, state, viewer, calendar, task_id, work, "progress_saved")
+    return await _act(request, now, settings, viewer, calendar, task_id, work, "progress_saved")
 
 
 @post("/tasks/{task_id:int}/submit", include_in_schema=False)
-async def submit(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+async def submit(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.submit(state.db, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
+        await lifecycle.submit(db, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
                                parse_date(form.get("completed_on"), "completed_on"), expected_state=seen_state(form))
-    return await _act(request, state, viewer, calendar, task_id, work, "sent_to_office")
+    return await _act(request, now, settings, viewer, calendar, task_id, work, "sent_to_office")
 
 
 @post("/tasks/{task_id:int}/extensions", include_in_schema=False)
-async def request_extension(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+async def request_extension(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
         new_date = parse_date(form.get("requested_due_on"), "requested_due_on")
         if new_date is None:
             raise Invalid(N_("Give the new deadline."), fields={"requested_due_on": N_("Required")})
-        await extensions.request_extension(state.db, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"),
-                                           notice_days=state.settings.extension_notice_days)
-    return await _act(request, state, viewer, calendar, task_id, work, "extension_requested")
+        await extensions.request_extension(db, viewer.actor, now, calendar, task_id, new_date, text(form, "reason"),
+                                           notice_days=settings.extension_notice_days)
+    return await _act(request, now, settings, viewer, calendar, task_id, work, "extension_requested")
 
 
 @post("/tasks/{task_id:int}/confirm", include_in_schema=False)
-async def confirm(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+async def confirm(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     if is_htmx(request):
-        return await _in_place(request, state, viewer, calendar, task_id, lambda now: lifecycle.confirm(state.db, viewer.actor, now, task_id))
-    return await _act(request, state, viewer, calendar, task_id, lambda form, now: lifecycle.confirm(state.db, viewer.actor, now, task_id), "confirmed")
+        return await _in_place(request, now, settings, viewer, calendar, task_id, lambda now: lifecycle.confirm(db, viewer.actor, now, task_id))
+    return await _act(request, now, settings, viewer, calendar, task_id, lambda form, now: lifecycle.confirm(db, viewer.actor, now, task_id), "confirmed")
 
 
 @post("/tasks/{task_id:int}/return", include_in_schema=False)
-async def return_task(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+async def return_task(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.return_task(state.db, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
-    return await _act(request, state, viewer, calendar, task_id, work, "returned")
+        await lifecycle.return_task(db, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
+    return await _act(request, now, settings, viewer, calendar, task_id, work, "returned")
 
 
-async def _in_place(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int], call) -> Response:
+async def _in_place(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int], call) -> Response:
     """htmx: do it and answer with the queue row's replacement."""
     try:
-        await call(state.clock.now())
+        await call(now)
         error = None
     except DomainError as exc:
         if exc.status == 404:
             raise
         error = error_message(request, exc)
-    task = await queries.task_detail(viewer.actor, task_id, state.clock.now(), calendar, state.settings.due_soon_days)
+    task = await queries.task_detail(viewer.actor, task_id, now, calendar, settings.due_soon_days)
     return render(request, "_queue_row_done.html", task=task, error=error)
 
 
 @post("/tasks/{task_id:int}/star", include_in_schema=False)
-async def star(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+async def star(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.set_starred(state.db, viewer.actor, now, task_id, form.get("starred") == "1")
-    return await _act(request, state, viewer, calendar, task_id, work, "saved")
+        await lifecycle.set_starred(db, viewer.actor, now, task_id, form.get("starred") == "1")
+    return await _act(request, now, settings, viewer, calendar, task_id, work, "saved")
 
 
 def _reasoned(name: str, service, msg: str):
     @post(f"/tasks/{{task_id:int}}/{name}", include_in_schema=False, name=f"task-{name}")
-    async def handler(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
+    async def handler(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
         async def work(form, now):
-            await service(state.db, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
-        return await _act(request, state, viewer, calendar, task_id, work, msg)
+            await service(db, viewer.actor, now, task_id, text(form, "reason"), expected_state=seen_state(form))
+        return await _act(request, now, settings, viewer, calendar, task_id, work, msg)
     return handler
 
 
 @post("/extensions/{extension_id:int}/decision", include_in_schema=False)
-async def decide(request: Request, state: State, viewer: ViewerDep, extension_id: FromPath[int]) -> Response:
+async def decide(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, extension_id: FromPath[int]) -> Response:
     form = await request.form()
     approve = form.get("approve") == "1"
     error = None
     try:
-        await extensions.decide_extension(state.db, viewer.actor, state.clock.now(), extension_id, approve, text(form, "note"))
+        await extensions.decide_extension(db, viewer.actor, now, extension_id, approve, text(form, "note"))
     except DomainError as exc:
         if not is_htmx(request) or exc.status in (403, 404):
             raise
