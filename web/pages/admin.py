@@ -10,7 +10,7 @@ from litestar.response import Redirect
 
 from tasks import accounts, calendar_days, overview
 from tasks.errors import N_, DomainError, Invalid
-from tasks.permissions import Role
+from tasks.permissions import Role, may_admin
 from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text
 
@@ -26,7 +26,7 @@ async def _users_page(request: Request, status_code: int = 200, **extra) -> Resp
 
 @get("/admin/users", include_in_schema=False)
 async def users(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     return await _users_page(request)
 
 
@@ -47,7 +47,7 @@ async def create_user(request: Request, state: State, viewer: ViewerDep) -> Resp
 
 @get("/admin/users/{user_id:int}", include_in_schema=False)
 async def edit_user(request: Request, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
     if user is None:
         raise Invalid(N_("No user {value}."), value=user_id)
@@ -78,7 +78,7 @@ async def _divisions_page(request: Request, status_code: int = 200, **extra) -> 
 
 @get("/admin/divisions", include_in_schema=False)
 async def divisions(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     return await _divisions_page(request)
 
 
@@ -114,7 +114,7 @@ async def update_division(request: Request, state: State, viewer: ViewerDep, div
 @get("/admin/calendar", include_in_schema=False)
 async def calendar_page(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep,
                         year: int | None = Parameter(default=None, ge=1990, le=2100)) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     return await _calendar_page(request, state, calendar, year)
 
 

@@ -6,7 +6,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 
 from tasks import overdue, overview, queries, reports
-from tasks.permissions import Role
+from tasks.permissions import has_division_home, has_leader_overview
 from tasks.state import LIVE
 from web.pages.tasks import leader_names
 from web.pages.common import CalendarDep, ViewerDep, render, require
@@ -14,16 +14,17 @@ from web.pages.common import CalendarDep, ViewerDep, render, require
 
 @get("/division", include_in_schema=False)
 async def my_division(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, Role.HEAD)
+    require(has_division_home(viewer.actor))
     f = queries.TaskFilter(states=tuple(LIVE), limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, state.clock.now(), calendar, state.settings.due_soon_days)
-    groups = overview.group_by_timeliness(overview.with_days_overdue(result["items"], state.clock.now(), calendar))
+    items = await overview.with_progress_right(viewer.actor, result["items"])
+    groups = overview.group_by_timeliness(overview.with_days_overdue(items, state.clock.now(), calendar))
     return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"))
 
 
 @get("/leader", include_in_schema=False)
 async def leader_overview(request: Request, state: State, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, Role.LEADER)
+    require(has_leader_overview(viewer.actor))
     now, due_soon = state.clock.now(), state.settings.due_soon_days
     # The same figures as the completion report (tasks.reports), so a leader never sees two answers.
     completion = await reports.completion_report(viewer.actor, calendar, now, due_soon_days=due_soon)

@@ -13,7 +13,7 @@ from notify.queries import list_notifications
 from tasks import accounts, extensions, lifecycle, overview, queries, register
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
-from tasks.permissions import Role
+from tasks.permissions import Role, may_read_register
 from tasks.timeliness import Timeliness
 from web.pages.common import CalendarDep, ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
 from web.pages.forms import parse_date, parse_int, text
@@ -113,7 +113,7 @@ async def task_page(request: Request, state: State, viewer: ViewerDep, calendar:
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
         notifications=await notifications_for(viewer.actor, task_id), names=by_username,
-        directive_link=register.may_read_register(viewer.actor),
+        directive_link=may_read_register(viewer.actor),
         division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
         msg=request.query_params.get("msg"),
         # Came from "my division": saving progress returns there, ready for the next task.
