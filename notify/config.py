@@ -15,7 +15,7 @@ from tasks.audit import refuse, write_event
 from tasks.authority import DIRECTOR_KEY, director
 from tasks.db import Db
 from tasks.errors import N_, Invalid
-from tasks.permissions import Actor, is_admin
+from tasks.permissions import Actor, may_admin
 from tasks.tables import Setting, User
 
 LADDER_KEY = "escalation"
@@ -104,7 +104,14 @@ async def load_director() -> Director:
     return Director(user_id, row["username"], chosen)
 
 
-async def escalation_settings() -> dict[str, Any]:
+async def escalation_settings(actor: Actor, now: datetime) -> dict[str, Any]:
+    """The ladder, the chosen director and the one standing in; admin only, a refusal is audited."""
+    if not may_admin(actor):
+        raise await refuse(actor, now, "show_escalation_settings", "setting", None, N_("Only an administrator may see the escalation settings."))
+    return await _current_settings()
+
+
+async def _current_settings() -> dict[str, Any]:
     director = await load_director()
     return {
         **ladder_to_dict(await load_ladder()),
@@ -123,7 +130,7 @@ async def _store(key: str, value: Any) -> None:
 
 async def update_escalation_settings(db: Db, actor: Actor, now: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the ladder (and the director, when `data` names one or null); admin only, audited."""
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "update_escalation_settings", "setting", None, N_("Only an administrator may change the escalation settings."))
     ladder = ladder_from_dict(data)
     director_id: int | None = None
@@ -141,4 +148,4 @@ async def update_escalation_settings(db: Db, actor: Actor, now: datetime, data: 
         await _store(LADDER_KEY, after["ladder"])
         await _store(DIRECTOR_KEY, director_id)
         await write_event(actor=actor, at=now, action="update_escalation_settings", entity_type="setting", entity_id=None, before=before, after=after)
-    return await escalation_settings()
+    return await _current_settings()

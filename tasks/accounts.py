@@ -11,7 +11,7 @@ from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.i18n import LOCALES
 from tasks.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_nobody, verify_password
-from tasks.permissions import Actor, Role, is_admin
+from tasks.permissions import Actor, Role, may_admin
 from tasks.tables import Division, User
 
 PUBLIC_USER_COLUMNS = (User.id, User.username, User.full_name, User.email, User.role, User.division, User.active, User.locale)
@@ -52,7 +52,7 @@ async def update_user(
     db: Db, actor: Actor, now: datetime, user_id: int, *, full_name: str, email: str, role: str,
     division_code: str | None, active: bool, locale: str, new_password: str = "",
 ) -> dict:
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "update_user", "user", user_id, N_("Only an administrator may change users."))
     role_value = _check_user(role, division_code, locale)
     if new_password:
@@ -78,7 +78,7 @@ async def update_user(
 
 
 async def update_division(db: Db, actor: Actor, now: datetime, division_id: int, *, name: str, email: str, active: bool) -> dict:
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "update_division", "division", division_id, N_("Only an administrator may change divisions."))
     _check_division_name(name)
     async with db.transaction():
@@ -145,7 +145,7 @@ async def list_divisions() -> list[dict]:
 async def create_division(
     db: Db, actor: Actor, now: datetime, *, code: str, name: str, email: str = ""
 ) -> dict:
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "create_division", "division", None, N_("Only an administrator may add divisions."))
     _check_division_name(name)
     async with db.transaction():
@@ -170,7 +170,7 @@ async def create_user(
     locale: str = "vi",
 ) -> dict:
     """`actor` is None only for the command line, run by whoever administers the server."""
-    if actor is not None and not is_admin(actor):
+    if actor is not None and not may_admin(actor):
         raise await refuse(actor, now, "create_user", "user", None, N_("Only an administrator may add users."))
     role_value = _check_user(role, division_code, locale)
     _check_password(password, "password")

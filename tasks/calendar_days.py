@@ -20,7 +20,7 @@ from tasks.calendar import WorkingCalendar, build_calendar
 from tasks.dates import check_date, format_date
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
-from tasks.permissions import Actor, is_admin
+from tasks.permissions import Actor, may_admin
 from tasks.tables import CalendarDay, Setting
 
 KINDS = ("holiday", "working")
@@ -72,7 +72,7 @@ async def list_days(year: int | None = None) -> list[dict]:
 
 
 async def add_day(db: Db, actor: Actor, now: datetime, day: date, kind: str, name: str) -> dict:
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "add_calendar_day", "calendar_day", None, N_("Only an administrator may change the calendar."))
     check_date(day, "day")
     if kind not in KINDS:
@@ -92,7 +92,7 @@ async def add_day(db: Db, actor: Actor, now: datetime, day: date, kind: str, nam
 
 async def remove_day(db: Db, actor: Actor, now: datetime, day: date) -> None:
     """Take back an admin calendar entry (entered by mistake); public holidays stay."""
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "remove_calendar_day", "calendar_day", None, N_("Only an administrator may change the calendar."))
     async with db.transaction():
         row = await CalendarDay.select().where(CalendarDay.day == day).first().run()

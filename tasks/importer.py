@@ -36,7 +36,7 @@ from tasks.dates import as_date, format_date, in_range
 from tasks.db import Db
 from tasks.errors import N_, Invalid
 from tasks.i18n import Gettext
-from tasks.permissions import Actor, is_office
+from tasks.permissions import Actor, may_import
 from tasks.state import TaskState
 from tasks.tables import Directive, Division, Task, User
 
@@ -261,7 +261,7 @@ async def import_xlsx(
 ) -> ImportResult:
     """Read the workbook, and unless `dry_run` or a row is bad, write every new task in one transaction.
     `actor` None is the command line, run by whoever administers the server."""
-    if actor is not None and not is_office(actor):
+    if actor is not None and not may_import(actor):
         raise await refuse(actor, now, "import_xlsx", "task", None, N_("Only the office may import tasks."))
     total, rows = _read_rows(content)
     fmt, header_row, columns = _find_header(rows)

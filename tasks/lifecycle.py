@@ -232,7 +232,7 @@ async def assign(
     return await _change(db, actor, now, task_id, Action.ASSIGN, apply)
 
 
-CORRECTABLE = {"title", "description", "due_on", "priority", "starred", "completed_on"}
+CORRECTABLE = {"title", "description", "due_on", "priority", "completed_on"}
 
 
 async def correct(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, reason: str,

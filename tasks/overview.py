@@ -1,12 +1,9 @@
-"""Read models for the pages: tasks grouped by timeliness, pending extension requests, directive
-lists, a task's available actions and a year's calendar. Timeliness always comes from
+"""Read models for the pages: tasks grouped by timeliness, pending extension requests, a task's available actions and a year's calendar. Timeliness always comes from
 tasks.timeliness.timeliness, the one source of truth (per-division figures: tasks.reports)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-
-from piccolo.query.functions.aggregate import Count
 
 from tasks.calendar import WorkingCalendar
 from tasks.authority import TaskFacts, available, director_id, may, may_decide
@@ -14,7 +11,7 @@ from tasks.extensions import ExtensionState
 from tasks.lifecycle import load_task
 from tasks.permissions import Actor
 from tasks.state import Action
-from tasks.tables import Directive, ExtensionRequest, Task, User
+from tasks.tables import Division, ExtensionRequest, User
 from tasks.timeliness import TaskDates, Timeliness, working_days_overdue
 
 # The order a division head reads their tasks in: what is late first, what is finished last.
@@ -40,6 +37,18 @@ def group_by_timeliness(items: list[dict]) -> list[tuple[str, list[dict]]]:
     if None in groups:
         ordered.append(("stopped", groups[None]))
     return ordered
+
+
+async def with_progress_right(actor: Actor, items: list[dict]) -> list[dict]:
+    """Mark each listed task (as tasks.queries presents it) with `may_report_progress`: whether
+    this viewer may report progress on it now, as tasks.authority decides for the task page."""
+    ids = {d["code"]: d["id"] for d in await Division.select(Division.id, Division.code).run()} if items else {}
+    for item in items:
+        # The leader in charge has no part in this right, so it is left out of the facts.
+        facts = TaskFacts(item["state"], ids[item["lead_division"]], frozenset(ids[c] for c in item["support_divisions"]),
+                          None, item["due_on"] is not None)
+        item["may_report_progress"] = Action.REPORT_PROGRESS in available(actor, facts)
+    return items
 
 
 async def pending_extensions(actor: Actor | None = None) -> list[dict]:
@@ -68,25 +77,6 @@ async def get_extension(extension_id: int) -> dict | None:
         ExtensionRequest.requested_by.full_name.as_alias("requested_by"),
     ).where(ExtensionRequest.id == extension_id).run()
     return rows[0] if rows else None
-
-
-async def list_directives(q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    """Directives, newest first, each with its number of tasks (one aggregate query)."""
-    query = Directive.select(Directive.id, Directive.number, Directive.issuer, Directive.signer, Directive.issued_on,
-                             Directive.received_on, Directive.kind, Directive.summary, Directive.state)
-    count = Directive.count()
-    if q:
-        pattern = "%" + q.replace("%", "").replace("_", "") + "%"
-        clause = Directive.number.ilike(pattern) | Directive.summary.ilike(pattern) | Directive.issuer.ilike(pattern)
-        query, count = query.where(clause), count.where(clause)
-    rows = await query.order_by(Directive.id, ascending=False).limit(limit).offset(offset).run()
-    if rows:
-        counts = await Task.select(Task.directive, Count(Task.id, alias="n")).where(
-            Task.directive.is_in([r["id"] for r in rows])).group_by(Task.directive).run()
-        by_id = {c["directive"]: c["n"] for c in counts}
-        for r in rows:
-            r["task_count"] = by_id.get(r["id"], 0)
-    return rows, await count.run()
 
 
 # The task page's names for the actions of the transition table.

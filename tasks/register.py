@@ -1,4 +1,4 @@
-"""Recording directives and their tasks: one transaction, one audit event per record."""
+"""Recording directives and their tasks (one transaction, one audit event per record), and reading the register."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 
+from piccolo.query.functions.aggregate import Count
+
 from tasks.audit import refuse, write_event
 from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound
-from tasks.permissions import Actor, Role, is_office, sees_all_tasks
+from tasks.permissions import Actor, Role, may_read_register, may_record_directive
 from tasks.accounts import division_ids_by_code
 from tasks.state import TaskState
 from tasks.tables import Directive, Task, TaskSupport, User
 
 DIRECTIVE_KINDS = ("document", "meeting", "instruction")
 MAX_WORKING_DAYS = 1000
+REGISTER_REFUSAL = N_("Division heads see their tasks, not the register of directives.")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ async def record_directive(
     tasks: list[NewTask] = (),
 ) -> dict:
     """Record a directive together with its tasks; nothing is written unless all of it is valid."""
-    if not is_office(actor):
+    if not may_record_directive(actor):
         raise await refuse(actor, now, "record_directive", "directive", None, N_("Only the office may record directives."))
     _check_directive(directive, calendar.today(now))
     async with db.transaction():
@@ -103,7 +106,7 @@ async def record_directive(
 
 
 async def create_task(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, task: NewTask) -> dict:
-    if not is_office(actor):
+    if not may_record_directive(actor):
         raise await refuse(actor, now, "create_task", "task", None, N_("Only the office may create tasks."))
     async with db.transaction():
         directive = await Directive.select().where(Directive.id == directive_id).first().run()
@@ -180,15 +183,30 @@ async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, d
     return row
 
 
-def may_read_register(actor: Actor) -> bool:
-    """The directive register is the office's and the leaders' (heads see their tasks, not the
-    register): the pages, their links and the API ask this one rule."""
-    return sees_all_tasks(actor)
+async def list_directives(actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """The register: directives, newest first, each with its number of tasks (one aggregate query)."""
+    if not may_read_register(actor):
+        raise Forbidden(REGISTER_REFUSAL)
+    query = Directive.select(Directive.id, Directive.number, Directive.issuer, Directive.signer, Directive.issued_on,
+                             Directive.received_on, Directive.kind, Directive.summary, Directive.state)
+    count = Directive.count()
+    if q:
+        pattern = "%" + q.replace("%", "").replace("_", "") + "%"
+        clause = Directive.number.ilike(pattern) | Directive.summary.ilike(pattern) | Directive.issuer.ilike(pattern)
+        query, count = query.where(clause), count.where(clause)
+    rows = await query.order_by(Directive.id, ascending=False).limit(limit).offset(offset).run()
+    if rows:
+        counts = await Task.select(Task.directive, Count(Task.id, alias="n")).where(
+            Task.directive.is_in([r["id"] for r in rows])).group_by(Task.directive).run()
+        by_id = {c["directive"]: c["n"] for c in counts}
+        for r in rows:
+            r["task_count"] = by_id.get(r["id"], 0)
+    return rows, await count.run()
 
 
 async def get_directive(actor: Actor, directive_id: int) -> dict:
     if not may_read_register(actor):
-        raise Forbidden(N_("Division heads see their tasks, not the register of directives."))
+        raise Forbidden(REGISTER_REFUSAL)
     row = await Directive.select().where(Directive.id == directive_id).first().run()
     if row is None:
         raise NotFound(N_("No directive {value}."), value=directive_id)

@@ -15,7 +15,7 @@ from typing import Any
 from tasks.audit import refuse, write_event
 from tasks.db import Db
 from tasks.errors import N_, Invalid
-from tasks.permissions import Actor, is_admin
+from tasks.permissions import Actor, may_admin
 from tasks.tables import Setting
 
 SETTING_KEY = "report.header"
@@ -59,7 +59,7 @@ async def load_header() -> ReportHeader:
 
 
 async def save_header(db: Db, actor: Actor, now: datetime, values: dict[str, Any]) -> ReportHeader:
-    if not is_admin(actor):
+    if not may_admin(actor):
         raise await refuse(actor, now, "save_report_header", "setting", None, N_("Only an administrator may change the report header."))
     known = {f.name for f in fields(ReportHeader)}
     unknown = sorted(set(values) - known)

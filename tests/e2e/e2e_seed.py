@@ -38,7 +38,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
         await accounts.create_user(db, admin, now, username=username, full_name=full_name, email=f"{username}@sct.example.vn",
                                  role=role, division_code=division, password=PASSWORD, locale="vi")
     # The admin names the Giám đốc as director: they decide every extension, the deputy those of his tasks.
-    ladder = await config.escalation_settings()
+    ladder = await config.escalation_settings(admin, now)
     ladder.pop("effective_director")
     await config.update_escalation_settings(db, admin, now, {**ladder, "director": "giamdoc"})
     office = await accounts.authenticate("vanphong", PASSWORD)

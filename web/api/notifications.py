@@ -11,9 +11,6 @@ from msgspec import Meta
 
 
 from notify import config, queries
-from tasks.audit import refuse
-from tasks.errors import N_
-from tasks.permissions import is_admin
 from web.deps import ActorDep, DbDep, NowDep
 
 
@@ -57,9 +54,7 @@ class EscalationSettingsController(Controller):
 
     @get("/")
     async def show(self, actor: ActorDep, now: NowDep) -> dict[str, Any]:
-        if not is_admin(actor):
-            raise await refuse(actor, now, "show_escalation_settings", "setting", None, N_("Only an administrator may change the escalation settings."))
-        return await config.escalation_settings()
+        return await config.escalation_settings(actor, now)
 
     @put("/")
     async def update(self, data: JSONBody[EscalationIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict[str, Any]:

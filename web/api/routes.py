@@ -17,7 +17,7 @@ from tasks.timeliness import Timeliness
 from web.api.schemas import (
     MAX_ID,
     AssignIn, CalendarDayIn, CorrectionIn, DecisionIn, DirectiveIn, DivisionIn, ExtensionIn, ProgressIn,
-    ReasonIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
+    ReasonIn, StarIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
 )
 from web.auth import issue_token, provide_actor
 from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
@@ -85,6 +85,14 @@ class DirectiveController(Controller):
             received_on=data.received_on, kind=data.kind, summary=data.summary,
         )
         return await register.record_directive(db, actor, now, calendar, directive, [new_task(t) for t in data.tasks])
+
+    @get("/")
+    async def list_directives(
+        self, actor: ActorDep, q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 50, offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> dict:
+        rows, total = await register.list_directives(actor, q, limit=limit, offset=offset)
+        return {"items": rows, "total": total}
 
     @get("/{directive_id:int}")
     async def get_directive(self, directive_id: RecordId, actor: ActorDep) -> dict:
@@ -182,12 +190,17 @@ class TaskController(Controller):
 
     @patch("/{task_id:int}")
     async def correct(self, task_id: RecordId, data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
-        changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "starred", "completed_on") if getattr(data, k) is not None}
+        changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "completed_on") if getattr(data, k) is not None}
         if data.clear_due_on:
             if data.due_on is not None:
                 raise Invalid(N_("Give the deadline as a date or as a number of working days, not both."), fields={"due_on": N_("Choose one")})
             changes["due_on"] = None
         await lifecycle.correct(db, actor, now, calendar, task_id, data.reason, changes)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
+    @post("/{task_id:int}/star", status_code=200, description="Star or unstar the task (the office and the leaders), as the task page does.")
+    async def star(self, task_id: RecordId, data: JSONBody[StarIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.set_starred(db, actor, now, task_id, data.starred)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @post("/{task_id:int}/extensions", status_code=201)

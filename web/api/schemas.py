@@ -126,6 +126,10 @@ class ExtensionIn(Body):
     reason: Reason
 
 
+class StarIn(Body):
+    starred: bool
+
+
 class DecisionIn(Body):
     approve: bool
     note: Annotated[str, Meta(max_length=2000, pattern=PLAIN)] = ""
@@ -147,7 +151,6 @@ class CorrectionIn(Body):
     clear_due_on: bool = False
     completed_on: date | None = None
     priority: Annotated[int, Meta(ge=0, le=9)] | None = None
-    starred: bool | None = None
 
 
 class CalendarDayIn(Body):

@@ -12,7 +12,7 @@ from litestar.response import Redirect
 from tasks import accounts, calendar_days, overview
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
-from tasks.permissions import Role
+from tasks.permissions import Role, may_admin
 from web.deps import CalendarDep, DbDep, NowDep
 from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text
@@ -29,7 +29,7 @@ async def _users_page(request: Request, status_code: int = 200, **extra) -> Resp
 
 @get("/admin/users", include_in_schema=False)
 async def users(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     return await _users_page(request)
 
 
@@ -50,7 +50,7 @@ async def create_user(request: Request, now: NowDep, db: DbDep, viewer: ViewerDe
 
 @get("/admin/users/{user_id:int}", include_in_schema=False)
 async def edit_user(request: Request, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     user = next((u for u in await accounts.list_users() if u["id"] == user_id), None)
     if user is None:
         raise Invalid(N_("No user {value}."), value=user_id)
@@ -81,7 +81,7 @@ async def _divisions_page(request: Request, status_code: int = 200, **extra) -> 
 
 @get("/admin/divisions", include_in_schema=False)
 async def divisions(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     return await _divisions_page(request)
 
 
@@ -117,7 +117,7 @@ async def update_division(request: Request, now: NowDep, db: DbDep, viewer: View
 @get("/admin/calendar", include_in_schema=False)
 async def calendar_page(request: Request, now: NowDep, viewer: ViewerDep, calendar: CalendarDep,
                         year: int | None = Parameter(default=None, ge=1990, le=2100)) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     return await _calendar_page(request, now, calendar, year)
 
 

@@ -20,8 +20,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from tasks.errors import N_, DomainError
 from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
-from tasks.state import RUNNING, STATE_LABELS, TaskState
-from tasks.permissions import Role
+from tasks.state import STATE_LABELS, TaskState
+from tasks.permissions import rights
 from web.errors import internal_error_handler
 from web.sessions import Viewer, session_viewer
 
@@ -76,8 +76,9 @@ async def optional_viewer(request: Request, state: State) -> Viewer | None:
     return request.scope["dondoc_viewer"]
 
 
-def require(viewer: Viewer, *roles: Role) -> None:
-    if viewer.role not in roles:
+def require(allowed: bool) -> None:
+    """Refuse the page unless the right it needs (asked of tasks.permissions) is held."""
+    if not allowed:
         raise PageForbidden()
 
 
@@ -121,6 +122,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "_": _,
         "locale": locale,
         "viewer": viewer,
+        # What the menu and the buttons may offer: flags decided by tasks.permissions.
+        "rights": rights(viewer.actor) if viewer is not None else None,
         "request": request,
         "path": request.url.path,
         "full_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
@@ -129,9 +132,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "state_label": (lambda state: _(STATE_LABELS.get(state, state))),
         "timeliness_label": (lambda code: _(TIMELINESS_LABELS.get(code or "stopped", code or ""))),
         "timeliness_icon": (lambda code: TIMELINESS_ICONS.get(code or "stopped", "")),
-        "Role": Role,
         "TaskState": TaskState,
-        "RUNNING": RUNNING,
         **formatters(request),
     }
     return Template(template_name=name, context={**base, **context}, status_code=status_code)

@@ -4,6 +4,7 @@ the director. notify.config validates, saves and audits; this page only reads th
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -14,11 +15,12 @@ from notify.config import MAX_RULES
 from notify.ladder import DEFAULT_LADDER, MAX_OFFSET, RECIPIENT_KINDS
 from tasks import accounts
 from tasks.errors import N_, DomainError
-from tasks.permissions import Role
+from tasks.permissions import Role, may_admin
 from web.deps import DbDep, NowDep
 from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_int, text
 from web.pages.tasks import RULE_LABELS
+from web.sessions import Viewer
 
 BLANK_ROWS = 2
 RECIPIENT_LABELS = {
@@ -37,8 +39,8 @@ def _blank(n: int) -> list[dict[str, Any]]:
     return [{"name": "", "offset": "", "to": [], "cc": [], "remove": False} for _ in range(n)]
 
 
-async def _page(request: Request, values: dict[str, Any], status_code: int = 200, **extra: Any) -> Response:
-    current, leaders = await config.escalation_settings(), await accounts.users_with_role(Role.LEADER)
+async def _page(request: Request, now: datetime, viewer: Viewer, values: dict[str, Any], status_code: int = 200, **extra: Any) -> Response:
+    current, leaders = await config.escalation_settings(viewer.actor, now), await accounts.users_with_role(Role.LEADER)
     director = next((u["full_name"] or u["username"] for u in leaders if u["username"] == current["effective_director"]), None)
     context = {"values": values, "effective_director": director, "leaders": leaders,
                "kinds": RECIPIENT_KINDS, "recipient_labels": RECIPIENT_LABELS, "rule_labels": RULE_LABELS, "errors": {}, "error": None,
@@ -47,12 +49,11 @@ async def _page(request: Request, values: dict[str, Any], status_code: int = 200
 
 
 @get("/admin/escalation", include_in_schema=False)
-async def ladder_page(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, Role.ADMIN)
-    current = await config.escalation_settings()
+async def ladder_page(request: Request, now: NowDep, viewer: ViewerDep) -> Response:
+    current = await config.escalation_settings(viewer.actor, now)
     values = {"rules": _rows(current) + _blank(BLANK_ROWS), **current["working_hours"], "catch_up_days": str(current["catch_up_days"]),
               "director": current["director"] or ""}
-    return await _page(request, values)
+    return await _page(request, now, viewer, values)
 
 
 def _form_values(form) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def _row_errors(errors: dict[str, str], kept: list[int]) -> dict[str, str]:
 
 @post("/admin/escalation", include_in_schema=False)
 async def save_ladder(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
-    require(viewer, Role.ADMIN)
+    require(may_admin(viewer.actor))
     form = await request.form()
     values = _form_values(form)
     kept = _kept(values)
@@ -107,7 +108,7 @@ async def save_ladder(request: Request, now: NowDep, db: DbDep, viewer: ViewerDe
     except DomainError as exc:
         if exc.status == 403:
             raise
-        return await _page(request, values, exc.status, errors=_row_errors(field_errors(request, exc), kept), error=error_message(request, exc))
+        return await _page(request, now, viewer, values, exc.status, errors=_row_errors(field_errors(request, exc), kept), error=error_message(request, exc))
     return Redirect(path="/admin/escalation?msg=ladder_saved", status_code=303)
 
 

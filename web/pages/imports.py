@@ -21,14 +21,13 @@ from tasks.calendar import WorkingCalendar
 from tasks.db import Db
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
-from tasks.permissions import Role
+from tasks.permissions import may_import
 from web.deps import CalendarDep, DbDep, NowDep
 from web.pages.common import ViewerDep, error_message, field_errors, locale_of, render, require
 from web.sessions import Viewer
 
 # The confirmation carries the file in the form; Litestar accepts 10 MB bodies, base64 adds a third.
 MAX_PAGE_IMPORT_BYTES = 5 * 1024 * 1024
-OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
 
@@ -62,13 +61,13 @@ async def _run(request: Request, db: Db, now: datetime, viewer: Viewer, calendar
 
 @get("/import", include_in_schema=False)
 async def import_form(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, *OFFICE)
+    require(may_import(viewer.actor))
     return _page(request)
 
 
 @post("/import", include_in_schema=False)
 async def preview(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, *OFFICE)
+    require(may_import(viewer.actor))
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -79,7 +78,7 @@ async def preview(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, c
 
 @post("/import/confirm", include_in_schema=False)
 async def confirm(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, *OFFICE)
+    require(may_import(viewer.actor))
     form = await request.form()
     try:
         content = base64.b64decode(form.get("content") or "", validate=True)

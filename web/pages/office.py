@@ -8,23 +8,22 @@ from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from tasks import accounts, overview, queries, register
+from tasks import accounts, queries, register
 from tasks.errors import DomainError
-from tasks.permissions import Role
+from tasks.permissions import Role, may_confirm_submissions, may_record_directive
 from tasks.state import TaskState
 from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
-from web.pages.common import ViewerDep, PageForbidden, error_message, field_errors, render, require
+from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.tasks import leader_names
 
 DEFAULT_ROWS = 3
 MAX_ROWS = 30
-OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
 @get("/office", include_in_schema=False)
 async def queue(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, *OFFICE)
+    require(may_confirm_submissions(viewer.actor))
     f = queries.TaskFilter(states=(TaskState.SUBMITTED,), limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, now, calendar, settings.due_soon_days)
     return render(request, "office.html", tasks=result["items"], total=result["total"], msg=request.query_params.get("msg"))
@@ -32,10 +31,8 @@ async def queue(request: Request, now: NowDep, settings: SettingsDep, viewer: Vi
 
 @get("/directives", include_in_schema=False)
 async def directive_list(request: Request, viewer: ViewerDep, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
-    if not register.may_read_register(viewer.actor):
-        raise PageForbidden()
     q = (request.query_params.get("q") or "").strip()[:200]
-    rows, total = await overview.list_directives(q or None, limit=50, offset=(page - 1) * 50)
+    rows, total = await register.list_directives(viewer.actor, q or None, limit=50, offset=(page - 1) * 50)
     return render(request, "directives.html", directives=rows, total=total, q=q, page=page, pages=max(1, -(-total // 50)),
                   msg=request.query_params.get("msg"))
 
@@ -61,7 +58,7 @@ def _blank_rows(n: int) -> list[dict]:
 
 @get("/directives/new", include_in_schema=False)
 async def new_directive(request: Request, viewer: ViewerDep) -> Response:
-    require(viewer, *OFFICE)
+    require(may_record_directive(viewer.actor))
     return render(request, "directive_form.html", values={"kind": "document"}, rows=_blank_rows(DEFAULT_ROWS), errors={}, error=None,
                   **await _form_context())
 
@@ -82,7 +79,7 @@ def _rows_from(form) -> list[dict]:
 
 @post("/directives", include_in_schema=False)
 async def record(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, *OFFICE)
+    require(may_record_directive(viewer.actor))
     form = await request.form()
     values = {k: text(form, k, 10_000) for k in ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")}
     rows = _rows_from(form)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, get
 
 from tasks import overdue, overview, queries, reports
-from tasks.permissions import Role
+from tasks.permissions import has_division_home, has_leader_overview
 from tasks.state import LIVE
 from web.deps import CalendarDep, NowDep, SettingsDep
 from web.pages.tasks import leader_names
@@ -14,16 +14,17 @@ from web.pages.common import ViewerDep, render, require
 
 @get("/division", include_in_schema=False)
 async def my_division(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, Role.HEAD)
+    require(has_division_home(viewer.actor))
     f = queries.TaskFilter(states=tuple(LIVE), limit=queries.MAX_PAGE)
     result = await queries.list_tasks(viewer.actor, f, now, calendar, settings.due_soon_days)
-    groups = overview.group_by_timeliness(overview.with_days_overdue(result["items"], now, calendar))
+    items = await overview.with_progress_right(viewer.actor, result["items"])
+    groups = overview.group_by_timeliness(overview.with_days_overdue(items, now, calendar))
     return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"))
 
 
 @get("/leader", include_in_schema=False)
 async def leader_overview(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
-    require(viewer, Role.LEADER)
+    require(has_leader_overview(viewer.actor))
     now, due_soon = now, settings.due_soon_days
     # The same figures as the completion report (tasks.reports), so a leader never sees two answers.
     completion = await reports.completion_report(viewer.actor, calendar, now, due_soon_days=due_soon)

@@ -10,11 +10,11 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from notify.queries import list_notifications
-from tasks import accounts, extensions, lifecycle, overview, queries, register
+from tasks import accounts, extensions, lifecycle, overview, queries
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.i18n import gettext_for
-from tasks.permissions import Role
+from tasks.permissions import Role, may_read_register
 from tasks.timeliness import Timeliness
 from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
 from web.pages.common import ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
@@ -116,7 +116,7 @@ async def task_page(request: Request, now: datetime, settings: Settings, viewer:
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
         notifications=await notifications_for(viewer.actor, task_id), names=by_username,
-        directive_link=register.may_read_register(viewer.actor),
+        directive_link=may_read_register(viewer.actor),
         division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
         msg=request.query_params.get("msg"),
         # Came from "my division": saving progress returns there, ready for the next task.
