@@ -13,6 +13,7 @@ from tasks.i18n import LOCALES
 from tasks.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_nobody, verify_password
 from tasks.permissions import Actor, Role, may_admin
 from tasks.tables import Division, User
+from tasks.unique import unique_conflict
 
 PUBLIC_USER_COLUMNS = (User.id, User.username, User.full_name, User.email, User.role, User.division, User.active, User.locale)
 
@@ -148,9 +149,10 @@ async def create_division(
     if not may_admin(actor):
         raise await refuse(actor, now, "create_division", "division", None, N_("Only an administrator may add divisions."))
     _check_division_name(name)
-    async with db.transaction():
+    taken = Conflict(N_("Division code {value} is already in use."), fields={"code": N_("Already in use")}, value=code)
+    async with unique_conflict(taken, "division", ("code",)), db.transaction():
         if await Division.exists().where(Division.code == code).run():
-            raise Conflict(N_("Division code {value} is already in use."), fields={"code": N_("Already in use")}, value=code)
+            raise taken
         row = (await Division.insert(Division(code=code, name=name.strip(), email=email, active=True)).returning(*Division.all_columns()).run())[0]
         await write_event(actor=actor, at=now, action="create_division", entity_type="division", entity_id=row["id"], before=None, after=row)
     return row
@@ -174,12 +176,13 @@ async def create_user(
         raise await refuse(actor, now, "create_user", "user", None, N_("Only an administrator may add users."))
     role_value = _check_user(role, division_code, locale)
     _check_password(password, "password")
-    async with db.transaction():
+    taken = Conflict(N_("Username {value} is already taken."), fields={"username": N_("Already in use")}, value=username)
+    async with unique_conflict(taken, "app_user", ("username",)), db.transaction():
         division_id = None
         if division_code:
             division_id = (await division_ids_by_code([division_code], "division"))[division_code]
         if await User.exists().where(User.username == username).run():
-            raise Conflict(N_("Username {value} is already taken."), fields={"username": N_("Already in use")}, value=username)
+            raise taken
         row = (
             await User.insert(
                 User(

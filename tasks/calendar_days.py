@@ -22,6 +22,7 @@ from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
 from tasks.permissions import Actor, may_admin
 from tasks.tables import CalendarDay, Setting
+from tasks.unique import unique_conflict
 
 KINDS = ("holiday", "working")
 VERSION_KEY = "calendar.version"
@@ -81,9 +82,10 @@ async def add_day(db: Db, actor: Actor, now: datetime, day: date, kind: str, nam
         raise Invalid(N_("A swapped working day must be a Saturday or a Sunday."), fields={"day": N_("Not a weekend day")})
     if not name.strip():
         raise Invalid(N_("Name the day (for example the decision that set it)."), fields={"name": N_("Required")})
-    async with db.transaction():
+    entered = Conflict(N_("The calendar already has an entry for {value}."), fields={"day": N_("Already entered")}, value=format_date(day))
+    async with unique_conflict(entered, "calendar_day", ("day",)), db.transaction():
         if await CalendarDay.exists().where(CalendarDay.day == day).run():
-            raise Conflict(N_("The calendar already has an entry for {value}."), fields={"day": N_("Already entered")}, value=format_date(day))
+            raise entered
         row = (await CalendarDay.insert(CalendarDay(day=day, kind=kind, name=name.strip())).returning(*CalendarDay.all_columns()).run())[0]
         await bump_calendar_version()
         await write_event(actor=actor, at=now, action="add_calendar_day", entity_type="calendar_day", entity_id=row["id"], before=None, after=row)

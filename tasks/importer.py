@@ -19,26 +19,24 @@ Phối hợp | Hạn xử lý).
 from __future__ import annotations
 
 import functools
-import io
 import json
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
-
-from openpyxl import load_workbook
 
 from tasks.audit import refuse
 from tasks.calendar import WorkingCalendar
 from tasks.dates import as_date, format_date, in_range
 from tasks.db import Db
-from tasks.errors import N_, Invalid
+from tasks.errors import N_
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, may_import
 from tasks.state import TaskState
 from tasks.tables import Directive, Division, Task, User
+from tasks.text import control_character, describe
+from tasks.workbook import ImportFileError, read_rows as _read_rows
 
 NO_DEADLINE_DATES = {date(1970, 1, 1)}
 IMPORT_ISSUER = "Phiếu giao việc"
@@ -106,21 +104,6 @@ class ImportResult:
     imported: bool
 
 
-class ImportFileError(Invalid):
-    pass
-
-
-def _read_rows(content: bytes) -> tuple[int, list[tuple[int, tuple]]]:
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportFileError(N_("The file is not an Excel workbook (.xlsx)."), fields={"file": N_("Not an XLSX file")}) from None
-    ws = wb.worksheets[0]
-    rows = [(i, row) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
-    wb.close()
-    return len(rows), rows
-
-
 def _find_header(rows: list[tuple[int, tuple]]) -> tuple[str, int, dict[str, int]]:
     for fmt, columns in (("dms", DMS_COLUMNS), ("dondoc", DONDOC_COLUMNS)):
         wanted = {fold(v): k for k, v in columns.items()}
@@ -140,6 +123,19 @@ def _cell(row: tuple, columns: dict[str, int], key: str) -> Any:
         return None
     value = row[i]
     return value.strip() if isinstance(value, str) else value
+
+
+def _control_characters(fmt: str, row: tuple, columns: dict[str, int]) -> list[tuple[str, dict]]:
+    """A problem for each column dondoc reads whose text holds a control character (tasks.text);
+    the line breaks were already made \\n when the workbook was read."""
+    names = DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS
+    problems = []
+    for key, i in columns.items():
+        value = row[i] if i < len(row) else None
+        if isinstance(value, str) and (char := control_character(value)) is not None:
+            problems.append((N_("The cell in column {column} holds an invisible control character ({char}); remove it."),
+                             {"column": names[key], "char": describe(char)}))
+    return problems
 
 
 def _split_names(value: Any) -> list[str]:
@@ -171,7 +167,7 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
             progress(1)
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             continue
-        problems: list[tuple[str, dict]] = []
+        problems: list[tuple[str, dict]] = _control_characters(fmt, row, columns)
         title = str(_cell(row, columns, "title") or "").strip()
         if not title:
             problems.append((N_("The task title is empty."), {}))

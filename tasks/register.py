@@ -17,6 +17,7 @@ from tasks.permissions import Actor, Role, may_read_register, may_record_directi
 from tasks.accounts import division_ids_by_code
 from tasks.state import TaskState
 from tasks.tables import Directive, Task, TaskSupport, User
+from tasks.unique import unique_conflict
 
 DIRECTIVE_KINDS = ("document", "meeting", "instruction")
 MAX_WORKING_DAYS = 1000
@@ -64,6 +65,11 @@ def _check_directive(d: NewDirective, today: date) -> None:
             raise Invalid(N_("That date is in the future."), fields={name: N_("In the future")})
 
 
+def _already_recorded(directive: NewDirective) -> Conflict:
+    return Conflict(N_("Directive {value} from this issuer is already recorded."), fields={"number": N_("Already recorded")},
+                    value=directive.number.strip())
+
+
 async def record_directive(
     db: Db,
     actor: Actor,
@@ -76,15 +82,11 @@ async def record_directive(
     if not may_record_directive(actor):
         raise await refuse(actor, now, "record_directive", "directive", None, N_("Only the office may record directives."))
     _check_directive(directive, calendar.today(now))
-    async with db.transaction():
+    async with unique_conflict(_already_recorded(directive), "directive", ("issuer", "number")), db.transaction():
         if await Directive.exists().where(
             (Directive.issuer == directive.issuer) & (Directive.number == directive.number)
         ).run():
-            raise Conflict(
-                N_("Directive {value} from this issuer is already recorded."),
-                fields={"number": N_("Already recorded")},
-                value=directive.number,
-            )
+            raise _already_recorded(directive)
         row = (
             await Directive.insert(
                 Directive(

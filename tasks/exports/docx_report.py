@@ -18,6 +18,7 @@ from docx.shared import Mm, Pt
 
 from tasks.dates import format_date
 from tasks.errors import N_
+from tasks.exports.cells import text_out
 from tasks.exports.header import ReportHeader
 from tasks.exports.tables import Table
 from tasks.formatting import format_percent
@@ -55,7 +56,7 @@ def para(container, text: str = "", size: float = 14, bold=False, italic=False, 
     if first_line_mm is not None:
         fmt.first_line_indent = Mm(first_line_mm)
     if text:
-        run = p.add_run(text)
+        run = p.add_run(text_out(text))
         _font(run, size, bold, italic)
         run.font.underline = underline
     return p

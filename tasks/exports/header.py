@@ -17,6 +17,7 @@ from tasks.db import Db
 from tasks.errors import N_, Invalid
 from tasks.permissions import Actor, may_admin
 from tasks.tables import Setting
+from tasks.text import clean_text
 
 SETTING_KEY = "report.header"
 
@@ -65,9 +66,12 @@ async def save_header(db: Db, actor: Actor, now: datetime, values: dict[str, Any
     unknown = sorted(set(values) - known)
     if unknown:
         raise Invalid(N_("Unknown report header fields: {value}"), value=", ".join(unknown))
+    if not isinstance(values.get("recipients", []), list):
+        raise Invalid(N_("The recipients are a list of lines."), fields={"recipients": N_("Not a list")})
     async with db.transaction():
         before = await load_header()
-        header = replace(before, **{k: (tuple(v) if k == "recipients" else str(v).strip()) for k, v in values.items()})
+        header = replace(before, **{k: (tuple(clean_text(str(r), k).strip() for r in v) if k == "recipients" else clean_text(str(v), k).strip())
+                                    for k, v in values.items()})
         payload = json.dumps(as_dict(header), ensure_ascii=False)
         existing = await Setting.select(Setting.id).where(Setting.key == SETTING_KEY).first().run()
         if existing is None:

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tasks.calendar import WorkingCalendar
+from tasks.exports.cells import append_row
 from tasks.importer import BATCH, DONDOC_COLUMNS
 from tasks.permissions import Actor, sees_all_tasks
 from tasks.tables import Task, TaskSupport
@@ -36,7 +37,7 @@ async def export_tasks_xlsx(actor: Actor | None, calendar: WorkingCalendar) -> b
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for r in rows:
-        ws.append([r["directive.number"], r["directive.issuer"], r["directive.issued_on"], r["directive.summary"], r["title"],
+        append_row(ws, [r["directive.number"], r["directive.issuer"], r["directive.issued_on"], r["directive.summary"], r["title"],
                    r["lead_division.name"], "; ".join(sorted(supports.get(r["id"], []))), r["leader_in_charge.full_name"] or "",
                    r["due_on"], calendar.today(r["created_at"]) if r["created_at"] else None])
     for row in ws.iter_rows(min_row=2):

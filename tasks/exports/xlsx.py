@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tasks.exports.cells import append_row
 from tasks.exports.tables import Table
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -25,13 +26,13 @@ def _sheet_title(title: str) -> str:
 
 
 def write_table(ws: Worksheet, table: Table, widths: dict[int, int] | None = None) -> None:
-    ws.append(table.headers)
+    append_row(ws, table.headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in table.rows:
-        ws.append(row)
+        append_row(ws, row)
     for col in table.rate_columns:
         for (cell,) in ws.iter_rows(min_row=2, max_row=len(table.rows) + 1, min_col=col + 1, max_col=col + 1):
             cell.number_format = "0.0%"

@@ -89,7 +89,7 @@ class DirectiveController(Controller):
     @get("/")
     async def list_directives(
         self, actor: ActorDep, q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 50, offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 50, offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
     ) -> dict:
         rows, total = await register.list_directives(actor, q, limit=limit, offset=offset)
         return {"items": rows, "total": total}
@@ -124,7 +124,7 @@ class TaskController(Controller):
         q: Annotated[str | None, QueryParameter(max_length=200)] = None,
         starred: FromQuery[bool | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
     ) -> dict:
         try:
             wanted = tuple(Timeliness(v) for v in _split(timeliness))

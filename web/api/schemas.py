@@ -9,9 +9,12 @@ import msgspec
 from msgspec import Meta
 
 from tasks.dates import check_date
+from tasks.text import normalise_breaks
 
-# PostgreSQL cannot store a NUL character in text (SQLite would store it silently), so no text may hold one.
-PLAIN = r"^[^\x00]*$"
+# No control character in any text (tasks.text: PostgreSQL cannot store NUL, XML cannot hold most
+# of the others). Tab and the line breaks people paste (\n, \r, Word's \v, \f) pass here, and
+# Body.__post_init__ makes every break \n.
+PLAIN = r"^[^\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*$"
 # Record ids are PostgreSQL `integer` (serial) columns.
 MAX_ID = 2_147_483_647
 
@@ -39,8 +42,15 @@ class Body(msgspec.Struct, forbid_unknown_fields=True):
     # bound is a TypeError), so __post_init__ checks them; the Invalid it raises is not a
     # ValueError, so msgspec lets it through to the error handler: a 422 in the user's language.
     DATES: ClassVar[tuple[str, ...]] = ()
+    # Every other text is stripped at the door, as the pages' forms do, and its line breaks made \n,
+    # so what the services compare ("12/KH " and "12/KH") is what they store.
+    VERBATIM: ClassVar[tuple[str, ...]] = ("password",)
 
     def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, str) and name not in self.VERBATIM:
+                setattr(self, name, normalise_breaks(value).strip())
         for name in self.DATES:
             check_date(getattr(self, name), name)
 

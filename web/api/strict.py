@@ -1,5 +1,6 @@
-"""Runs before every API handler: reads the caller's language early, and holds request bodies to
-their declared types strictly (Litestar's own conversion would turn "50" into 50 and 1 into true)."""
+"""Runs before every API handler: reads the caller's language early, refuses control characters in
+the query (web.inputs), and holds request bodies to their declared types strictly (Litestar's own
+conversion would turn "50" into 50 and 1 into true)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from litestar.exceptions import ValidationException
 
 from tasks.accounts import active_actor
 from web.auth import user_id_from_token
+from web.inputs import check_query
 
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
 
 
 async def before_api_request(request: Request) -> None:
     await _remember_actor(request)
+    check_query(request)
     await _check_body(request)
 
 

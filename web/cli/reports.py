@@ -15,6 +15,7 @@ from tasks.exports import build, tables
 from tasks.exports.task_list import export_tasks_xlsx
 from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
+from tasks.text import one_line
 from web.cli.notify import parse_as_of
 from web.cli.db import connected
 from web.settings import Settings
@@ -31,7 +32,9 @@ def _date(value: str) -> date:
 
 
 def render_table(table: tables.Table, locale: str = "vi") -> str:
-    cells = [[format_percent(v, locale) if i in table.rate_columns else ("" if v is None else str(v)) for i, v in enumerate(row)] for row in table.rows]
+    # One line per row, and nothing a terminal would take for a control sequence (tasks.text).
+    cells = [[format_percent(v, locale) if i in table.rate_columns else ("" if v is None else one_line(str(v)))
+              for i, v in enumerate(row)] for row in table.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(table.headers)]
     widths = [min(w, 48) for w in widths]
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
 from web.pages import admin, auth, escalation, imports, office, reports, roles, tasks
-from web.pages.common import PAGE_EXCEPTION_HANDLERS, provide_viewer, template_config
+from web.inputs import check_form, check_path_ids, check_query
+from web.pages.common import PAGE_EXCEPTION_HANDLERS, optional_viewer, provide_viewer, template_config
 from web.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -27,8 +28,18 @@ def pages_router() -> Router:
                         *imports.ROUTES, *escalation.ROUTES],
         dependencies={"viewer": Provide(provide_viewer)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        before_request=before_page_request,
         include_in_schema=False,
     )
+
+
+async def before_page_request(request: Request) -> None:
+    """Every query parameter, path segment and form field held to tasks.text (web.inputs); the
+    viewer is read first, so a refusal is in their language."""
+    await optional_viewer(request, request.app.state)
+    check_query(request)
+    check_path_ids(request)
+    await check_form(request)
 
 
 def static_router() -> Router:

@@ -12,7 +12,7 @@ from tasks.dates import format_date, format_datetime
 from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -196,6 +196,14 @@ def http_error_page(request: Request, exc: HTTPException) -> Response:
     return _error_page(request, exc.status_code, _("Please check the form"), _("The request could not be read."))
 
 
+def validation_error_page(request: Request, exc: ValidationException) -> Response:
+    """A query parameter the page declares (page, per_page, year) out of its bounds: a page, not the API's JSON."""
+    _ = gettext_for(locale_of(request))
+    names = sorted({str(p["key"]) for p in exc.extra or [] if isinstance(p, dict) and p.get("key")})
+    message = _("Some fields are invalid: {fields}", fields=", ".join(names)) if names else _("The request could not be read.")
+    return _error_page(request, 400, _("Please check the form"), message)
+
+
 def internal_error_page(request: Request, exc: Exception) -> Response:
     internal_error_handler(request, exc)  # logs it
     _ = gettext_for(locale_of(request))
@@ -207,5 +215,6 @@ PAGE_EXCEPTION_HANDLERS = {
     PageForbidden: page_forbidden,
     DomainError: domain_error_page,
     HTTPException: http_error_page,
+    ValidationException: validation_error_page,
     Exception: internal_error_page,
 }

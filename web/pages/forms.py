@@ -6,6 +6,7 @@ from datetime import date
 
 from tasks.dates import as_date, check_date
 from tasks.errors import N_, Invalid
+from tasks.text import normalise_breaks
 
 
 def parse_date(value: str | None, field: str) -> date | None:
@@ -31,4 +32,6 @@ def parse_int(value: str | None, field: str, low: int, high: int) -> int | None:
 
 
 def text(form, name: str, limit: int = 2000) -> str:
-    return (form.get(name) or "").replace("\x00", "").strip()[:limit]
+    """The field stripped, its line breaks made \\n (tasks.text); web.inputs has already refused any
+    other control character."""
+    return normalise_breaks(form.get(name) or "").strip()[:limit]
