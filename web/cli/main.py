@@ -25,6 +25,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {settings.database_url})", flush=True)
     # uvicorn[standard] (through litestar[standard]) brings uvloop and httptools, which "auto" picks.
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
+    if settings.log_format == "json":
+        from web.logs import log_config
+
+        # One JSON line per request comes from the app itself (web.observe), with its id and user.
+        options.update(log_config=log_config("json"), access_log=False)
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:
