@@ -10,6 +10,7 @@ import sys
 
 from tasks.errors import DomainError
 from tasks.i18n import translate_error
+from web.cli.backup import add_backup_commands
 from web.cli.db import connected
 from web.cli.notify import add_notify_commands
 from web.cli.reports import add_report_commands
@@ -81,7 +82,7 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 # Each area of dondoc that brings commands of its own (escalation, reports, import) registers a
 # function here that adds its subparsers; each sets `func(settings, args) -> exit code`.
-EXTRA_COMMANDS: list = [add_notify_commands, add_report_commands]
+EXTRA_COMMANDS: list = [add_notify_commands, add_report_commands, add_backup_commands]
 
 
 def parser() -> argparse.ArgumentParser:
