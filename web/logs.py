@@ -10,6 +10,7 @@ import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 # The id of the request being handled (web.observe sets it), so every line written while handling
 # it — an error's traceback too — names it.
@@ -57,3 +58,19 @@ def log_config(log_format: str) -> dict[str, Any] | None:
             "apscheduler": {"level": "WARNING"},
         },
     }
+
+
+def startup_line(settings_log_format: str, message: str) -> str:
+    """A line `dondoc serve` prints before logging is set up: plain text, or one JSON object."""
+    if settings_log_format != "json":
+        return message
+    record = logging.LogRecord("dondoc", logging.INFO, __file__, 0, message, None, None)
+    return JsonFormatter().format(record)
+
+
+def redacted_url(url: str) -> str:
+    """A database URL fit to print: its password, if any, replaced by ***."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    return urlunparse(parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)))

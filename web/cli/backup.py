@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse, urlunparse
 
+from web.logs import redacted_url
 from web.settings import Settings
 
 
@@ -138,10 +139,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 def settings_target(settings: Settings) -> str:
     """The database named without its password."""
-    parsed = urlparse(settings.database_url)
-    if parsed.password is None:
-        return settings.database_url
-    return urlunparse(parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@")))
+    return redacted_url(settings.database_url)
 
 
 def add_backup_commands(sub) -> None:

@@ -23,7 +23,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from web.app import create_app
 
-    print(f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {settings.database_url})", flush=True)
+    from web.logs import redacted_url, startup_line
+
+    print(startup_line(settings.log_format, f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {redacted_url(settings.database_url)})"), flush=True)
     # uvicorn[standard] (through litestar[standard]) brings uvloop and httptools, which "auto" picks.
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
     if settings.log_format == "json":
