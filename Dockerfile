@@ -5,6 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# pg_dump and pg_restore for `dondoc backup` / `dondoc restore` (Debian 12's 15, as compose's PostgreSQL).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # Only the sources the package needs (no .venv, var/ or secrets/ in the image).
 COPY pyproject.toml README.md /src/
 COPY tasks /src/tasks

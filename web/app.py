@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 from typing import AsyncIterator
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from tasks.clock import Clock
 from tasks.db import Db
@@ -18,12 +17,17 @@ from notify.scheduler import build_scheduler
 from notify.tables import NOTIFY_TABLES
 from web.api.routes import CONTROLLERS, DEPENDENCIES
 from web.api.strict import before_api_request
+from web.apidocs import VendoredSwagger
 from web.clock import SystemClock
 from web.deps import DEPENDENCIES as APP_DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS
 from web.feeds import calendar_feed
+from web.health import HEALTH_ROUTES
+from web.metrics import Metrics, metrics_endpoint
+from web.observe import RequestObserver
 from web.pages import csrf_config, pages_router, static_router, template_config
 from web.tables import WEB_TABLES
+from web.security import security_headers
 from web.settings import Settings
 
 
@@ -42,6 +46,7 @@ def create_app(
     db = db or app_db(settings.database_url)
     mailer = mailer or mailer_from_url(settings.smtp_url)
     notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from)
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -60,7 +65,7 @@ def create_app(
         if not settings.scheduler:
             yield
             return
-        scheduler = build_scheduler(notifier, clock, settings.timezone)
+        scheduler = build_scheduler(metrics.watch_passes(notifier), clock, settings.timezone)
         scheduler.start()
         app.state.scheduler = scheduler
         try:
@@ -68,25 +73,22 @@ def create_app(
         finally:
             scheduler.shutdown(wait=False)
 
-    @get("/healthz", include_in_schema=False)
-    async def healthz() -> dict:
-        return {"ok": True}
-
     api = Router(path="/api/v1", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES, before_request=before_api_request)
-    return Litestar(
-        route_handlers=[api, healthz, calendar_feed, pages_router(), static_router()],
+    app = Litestar(
+        route_handlers=[api, *HEALTH_ROUTES, metrics_endpoint, calendar_feed, pages_router(), static_router()],
         template_config=template_config(),
         csrf_config=csrf_config(settings),
         lifespan=[database, escalation],
-        state=State({"settings": settings, "clock": clock, "db": db, "mailer": mailer, "notifier": notifier}),
+        state=State({"settings": settings, "clock": clock, "db": db, "mailer": mailer, "notifier": notifier, "metrics": metrics}),
         dependencies=APP_DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin(
-            # Served from web/static (vendored swagger-ui-dist 5.35.0): no CDN.
-            js_url="/static/swagger/swagger-ui-bundle.js", css_url="/static/swagger/swagger-ui.css",
-            standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js", favicon="")]),
+        openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[VendoredSwagger()]),
+        before_send=[security_headers(settings)],
         debug=False,
     )
+    # Outside Litestar's routing, so 404s and 405s are timed, counted and logged too.
+    app.asgi_handler = RequestObserver(app.asgi_handler, metrics, log_requests=settings.log_format == "json")
+    return app
 
 
 def app_from_env() -> Litestar:

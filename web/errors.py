@@ -73,7 +73,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route, not the path: a calendar feed's path carries its token.
+    log.exception("unhandled error on %s %s", request.method, request.scope.get("path_template") or "unmatched route", exc_info=exc)
     _ = gettext_for(request_locale(request))
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal", _("Something went wrong on the server; nothing was changed."))
 

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///var/dondoc.sqlite3"
+DEFAULT_METRICS_ALLOW = "127.0.0.0/8, ::1"
 DEV_SECRET_KEY = "dondoc-development-secret-do-not-use-in-production"
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_allow_list(value: str) -> tuple[Network, ...]:
+    """`127.0.0.1, 10.0.0.0/8, ::1` → networks; ValueError naming the bad entry."""
+    networks = []
+    for part in value.split(","):
+        part = part.strip()
+        if part:
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {part!r}") from None
+    return tuple(networks)
 
 
 class SettingsError(ValueError):
@@ -33,10 +52,18 @@ class Settings:
     # The in-process escalation scheduler. Off when the dataclass is built directly (tests, tools);
     # from the environment it is on unless DONDOC_SCHEDULER=off.
     scheduler: bool = False
+    # "text" (uvicorn's lines) or "json" (one JSON object a line, web.logs).
+    log_format: str = "text"
+    # Who may read GET /metrics: IP addresses or networks, comma separated.
+    metrics_allow: str = DEFAULT_METRICS_ALLOW
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def metrics_networks(self) -> tuple[Network, ...]:
+        return parse_allow_list(self.metrics_allow)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -88,6 +115,14 @@ class Settings:
         secret_key = get("SECRET_KEY", DEV_SECRET_KEY)
         if len(secret_key) < 16:
             raise SettingsError("DONDOC_SECRET_KEY: must be at least 16 characters")
+        log_format = (get("LOG_FORMAT", cls.log_format) or cls.log_format).lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError(f"DONDOC_LOG_FORMAT: expected text or json, got {log_format!r}")
+        metrics_allow = get("METRICS_ALLOW", DEFAULT_METRICS_ALLOW)
+        try:
+            parse_allow_list(metrics_allow)
+        except ValueError as exc:
+            raise SettingsError(f"DONDOC_METRICS_ALLOW: {exc}") from None
         return cls(
             database_url=database_url,
             smtp_url=smtp_url,
@@ -98,4 +133,6 @@ class Settings:
             due_soon_days=int(due_soon),
             extension_notice_days=int(notice),
             scheduler=scheduler == "on",
+            log_format=log_format,
+            metrics_allow=metrics_allow,
         )

@@ -97,13 +97,22 @@ def screenshots() -> Path:
 async def open_page(browser, server):
     """await open_page(viewport) → a fresh page (own cookies) on the served app; closed after the test."""
     contexts = []
+    # What the browser refused under the Content-Security-Policy (web.security): must stay empty.
+    violations: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     async def make(viewport=DESKTOP):
         context = await browser.new_context(viewport=viewport, base_url=server.base_url, locale="vi-VN")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        page.on("console", watch)
+        return page
 
     yield make
     for c in contexts:
         await c.close()
+    assert not violations, "the browser refused under the Content-Security-Policy:\n" + "\n".join(violations)

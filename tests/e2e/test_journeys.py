@@ -48,7 +48,11 @@ async def test_a_head_updates_progress_and_asks_for_an_extension_on_a_phone_then
     await expect(phone).to_have_url(re.compile(r"/division$"))
     card = phone.locator(".task-card", has_text="Báo cáo tình hình tiết kiệm điện quý I")
     await card.locator("a.update").click()
+    # The slider and the number field follow each other (/static/app.js: no inline handlers).
+    await phone.locator("#progress-form input[type=range]").fill("45")
+    await expect(phone.locator("#progress-form input[name=percent]")).to_have_value("45")
     await phone.fill("#progress-form input[name=percent]", "60")
+    await expect(phone.locator("#progress-form input[type=range]")).to_have_value("60")
     await phone.fill("#progress-form textarea[name=note]", "Đã tổng hợp số liệu của 8/10 huyện")
     await phone.click("#progress-form button.primary")
     # Back on "my division", ready for the next task, with the new figure on the card.
@@ -129,3 +133,18 @@ async def test_the_api_documentation_works_from_the_vendored_files(open_page):
     page = await open_page()
     await page.goto("/schema")
     await expect(page.locator(".swagger-ui .info .title")).to_contain_text("dondoc")
+
+
+async def test_another_site_cannot_frame_a_page_to_clickjack_its_buttons(browser, server):
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.set_content(f'<iframe src="{server.base_url}/signin" width="800" height="600"></iframe>')
+        framed = [f for f in page.frames if f is not page.main_frame]
+        assert framed, "the iframe is there"
+        await framed[0].wait_for_load_state()
+        # frame-ancestors 'none' (and X-Frame-Options DENY): the browser shows its error page instead.
+        assert framed[0].url.startswith("chrome-error://"), framed[0].url
+        assert await framed[0].locator("form[action='/signin']").count() == 0
+    finally:
+        await context.close()

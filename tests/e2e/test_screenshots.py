@@ -69,7 +69,8 @@ async def test_every_page_is_photographed_in_vietnamese_and_english(open_page, s
     page = await open_page()
     await sign_in(page, "vanphong")
     await page.goto("/tasks")
-    await page.add_style_tag(content="html { filter: grayscale(1); }")
+    # Through the CSSOM: the page's Content-Security-Policy refuses a <style> element.
+    await page.evaluate("document.documentElement.style.filter = 'grayscale(1)'")
     await page.screenshot(path=screenshots / "vi-office-tasks-grey.png", full_page=True)
     await page.goto("/tasks")
     await page.emulate_media(media="print")

@@ -10,6 +10,7 @@ import sys
 
 from tasks.errors import DomainError
 from tasks.i18n import translate_error
+from web.cli.backup import add_backup_commands
 from web.cli.db import connected
 from web.cli.notify import add_notify_commands
 from web.cli.reports import add_report_commands
@@ -22,9 +23,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from web.app import create_app
 
-    print(f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {settings.database_url})", flush=True)
+    from web.logs import redacted_url, startup_line
+
+    print(startup_line(settings.log_format, f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {redacted_url(settings.database_url)})"), flush=True)
     # uvicorn[standard] (through litestar[standard]) brings uvloop and httptools, which "auto" picks.
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
+    if settings.log_format == "json":
+        from web.logs import log_config
+
+        # One JSON line per request comes from the app itself (web.observe), with its id and user.
+        options.update(log_config=log_config("json"), access_log=False)
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:
@@ -76,7 +84,7 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 # Each area of dondoc that brings commands of its own (escalation, reports, import) registers a
 # function here that adds its subparsers; each sets `func(settings, args) -> exit code`.
-EXTRA_COMMANDS: list = [add_notify_commands, add_report_commands]
+EXTRA_COMMANDS: list = [add_notify_commands, add_report_commands, add_backup_commands]
 
 
 def parser() -> argparse.ArgumentParser:
