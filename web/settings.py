@@ -65,6 +65,11 @@ class Settings:
     def metrics_networks(self) -> tuple[Network, ...]:
         return parse_allow_list(self.metrics_allow)
 
+    @property
+    def uses_development_key(self) -> bool:
+        """The key in this file is public: anyone can forge sessions and API tokens with it."""
+        return self.secret_key == DEV_SECRET_KEY
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
         values: dict[str, str] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import ipaddress
 import os
 import sys
 
@@ -18,6 +19,15 @@ from web.clock import SystemClock
 from web.settings import Settings, SettingsError
 
 
+def listens_on_loopback_only(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any address
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -25,6 +35,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from web.logs import redacted_url, startup_line
 
+    if settings.uses_development_key:
+        # The development key is in the source: with it anyone can forge an admin's API token.
+        if not listens_on_loopback_only(args.host):
+            print(f"dondoc: refusing to serve on {args.host} with the public development secret key: set DONDOC_SECRET_KEY "
+                  "(or DONDOC_SECRET_KEY_FILE), or listen on 127.0.0.1 only", file=sys.stderr)
+            return 2
+        print(startup_line(settings.log_format, "dondoc: WARNING: using the public development secret key; sessions and API tokens "
+                           "can be forged. Serving on loopback only; set DONDOC_SECRET_KEY before serving anyone else."),
+              file=sys.stderr, flush=True)
     print(startup_line(settings.log_format, f"dondoc: serving on http://{args.host}:{args.port} with {args.workers} worker(s)  (database: {redacted_url(settings.database_url)})"), flush=True)
     # uvicorn[standard] (through litestar[standard]) brings uvloop and httptools, which "auto" picks.
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
