@@ -10,7 +10,7 @@ from tasks.audit import changed_only, refuse, write_event
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.i18n import LOCALES
-from tasks.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_nobody, verify_password
+from tasks.passwords import MIN_PASSWORD_LENGTH, check_nobody, check_password, hash_password, needs_rehash
 from tasks.permissions import Actor, Role, may_admin
 from tasks.tables import Division, User
 from tasks.unique import unique_conflict
@@ -18,14 +18,21 @@ from tasks.unique import unique_conflict
 PUBLIC_USER_COLUMNS = (User.id, User.username, User.full_name, User.email, User.role, User.division, User.active, User.locale)
 
 
-async def change_password(db: Db, actor: Actor, now: datetime, current: str, new: str) -> None:
+async def change_password(db: Db, actor: Actor, now: datetime, current: str, new: str) -> int:
+    """Returns the user's new credential version: every token and session issued before is void."""
     _check_password(new, "new_password")
+    row = await User.select(User.password_hash).where(User.id == actor.id).first().run()
+    # Checked before the transaction: a check takes a tenth of a second, the write lock must not wait for it.
+    if row is None or not await check_password(row["password_hash"], current):
+        raise Invalid(N_("The current password is wrong."), fields={"current_password": N_("Wrong password")})
     async with db.transaction():
-        row = await User.select(User.password_hash).where(User.id == actor.id).first().run()
-        if row is None or not verify_password(row["password_hash"], current):
-            raise Invalid(N_("The current password is wrong."), fields={"current_password": N_("Wrong password")})
-        await User.update({User.password_hash: hash_password(new)}).where(User.id == actor.id).run()
+        changed = await User.update({User.password_hash: hash_password(new), User.credential_version: User.credential_version + 1}).where(
+            (User.id == actor.id) & (User.password_hash == row["password_hash"])
+        ).returning(User.credential_version).run()
+        if not changed:
+            raise Conflict(N_("The password was changed meanwhile; sign in again."))
         await write_event(actor=actor, at=now, action="change_password", entity_type="user", entity_id=actor.id, before=None, after=None)
+    return changed[0]["credential_version"]
 
 
 async def set_locale(db: Db, actor: Actor, now: datetime, locale: str) -> None:
@@ -72,6 +79,9 @@ async def update_user(
         if new_password:
             update[User.password_hash] = hash_password(new_password)
             before, after = {**before, "password": "…"}, {**after, "password": "changed"}
+        if new_password or "active" in after or "role" in after:
+            # A reset password, a deactivation or a new role ends the user's tokens and sessions.
+            update[User.credential_version] = User.credential_version + 1
         if update:
             await User.update(update).where(User.id == user_id).run()
             await write_event(actor=actor, at=now, action="update_user", entity_type="user", entity_id=user_id, before=before, after=after)
@@ -101,15 +111,16 @@ def actor_from_row(row: dict) -> Actor:
         role=Role(row["role"]),
         division_id=row["division"],
         locale=row.get("locale") or "vi",
+        credential_version=row.get("credential_version", 1),
     )
 
 
 async def authenticate(username: str, password: str) -> Actor | None:
     row = await User.select().where((User.username == username) & (User.active == True)).first().run()  # noqa: E712
     if row is None:
-        verify_nobody(password)
+        await check_nobody(password)
         return None
-    if not verify_password(row["password_hash"], password):
+    if not await check_password(row["password_hash"], password):
         return None
     if needs_rehash(row["password_hash"]):
         # A hash made at an older cost is replaced by one at today's, with the password just
@@ -118,8 +129,11 @@ async def authenticate(username: str, password: str) -> Actor | None:
     return actor_from_row(row)
 
 
-async def active_actor(user_id: int) -> Actor | None:
-    row = await User.select().where((User.id == user_id) & (User.active == True)).first().run()  # noqa: E712
+async def active_actor(user_id: int, credential_version: int) -> Actor | None:
+    """The user a token names, while active and still at the credential version it was issued under."""
+    row = await User.select().where(
+        (User.id == user_id) & (User.active == True) & (User.credential_version == credential_version)  # noqa: E712
+    ).first().run()
     return actor_from_row(row) if row else None
 
 

@@ -51,3 +51,15 @@ class Conflict(DomainError):
 class Unauthenticated(DomainError):
     code = "unauthenticated"
     status = 401
+
+
+class Throttled(DomainError):
+    """Too many sign-in attempts for a username or an address; `retry_after` says for how long."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, retry_after_seconds: int):
+        self.retry_after_seconds = max(1, retry_after_seconds)
+        super().__init__(N_("Too many failed sign-in attempts. Try again in {minutes} min."),
+                         minutes=-(-self.retry_after_seconds // 60))

@@ -23,6 +23,9 @@ class Actor:
     role: Role
     division_id: int | None = None
     locale: str = "vi"
+    # The user's credential version when this actor signed in (User.credential_version): a token
+    # or session carrying an older one is no longer honoured.
+    credential_version: int = 1
 
 
 def is_office(actor: Actor) -> bool:

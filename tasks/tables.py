@@ -38,6 +38,9 @@ class User(Table, tablename="app_user"):
     password_hash = Varchar(length=255, default="")
     active = Boolean(default=True)
     locale = Varchar(length=8, default="vi")
+    # Raised by a password change or reset, a deactivation and a role change: API tokens and page
+    # sessions carry the version they were issued under, so those revoke them at once.
+    credential_version = Integer(default=1)
 
 
 class Directive(Table, tablename="directive"):

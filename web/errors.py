@@ -14,7 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from tasks.errors import DomainError
+from tasks.errors import DomainError, Throttled
 from tasks.i18n import gettext_for, translate_error
 
 log = logging.getLogger("dondoc.web")
@@ -28,15 +28,16 @@ def request_locale(request: Request) -> str:
     return "en" if accept.lower().startswith("en") else "vi"
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
-    return Response({"error": code, "message": message, "fields": fields or {}}, status_code=status)
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None) -> Response:
+    return Response({"error": code, "message": message, "fields": fields or {}}, status_code=status, headers=headers)
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     locale = request_locale(request)
     _ = gettext_for(locale)
+    headers = {"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, Throttled) else None
     return error_response(
-        exc.status, exc.code, translate_error(locale, exc.message, exc.params), {k: _(v) for k, v in exc.fields.items()}
+        exc.status, exc.code, translate_error(locale, exc.message, exc.params), {k: _(v) for k, v in exc.fields.items()}, headers
     )
 
 

@@ -1,9 +1,11 @@
-"""Server-side sign-in sessions and sign-in throttling, both in the database so that every app
-instance agrees. Times come from the injected clock, never the wall clock.
+"""Server-side sign-in sessions, in the database so that every app instance agrees. Times come
+from the injected clock, never the wall clock. (Sign-in throttling is web.signin's.)
 
-A session is a random token in an HttpOnly cookie; the database keeps its SHA-256 with the user
-and when it was last used. It ends on sign-out, after IDLE of inactivity, after ABSOLUTE in any
-case, and when the user changes their password (their other sessions end too).
+A session is a random token in an HttpOnly cookie; the database keeps its SHA-256 with the user,
+the user's credential version at sign-in and when it was last used. It ends on sign-out, after
+IDLE of inactivity, after ABSOLUTE in any case, and as soon as the user's credential version moves
+(a password change or reset, a deactivation, a new role): the session that changed its own
+password is carried over to the new version, the others end.
 """
 
 from __future__ import annotations
@@ -14,14 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tasks.permissions import Actor, Role
-from web.tables import LoginAttempt, WebSession
+from web.tables import WebSession
 
 IDLE = timedelta(hours=8)
 ABSOLUTE = timedelta(days=7)
 # last_seen_at is written at most this often, so reading pages does not mean writing rows.
 TOUCH_EVERY = timedelta(minutes=5)
-MAX_FAILURES = 5
-THROTTLE_WINDOW = timedelta(minutes=15)
 
 
 def _hash(token: str) -> str:
@@ -42,9 +42,10 @@ class Viewer:
         return self.actor.role
 
 
-async def start_session(user_id: int, now: datetime) -> str:
+async def start_session(actor: Actor, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
-    await WebSession.insert(WebSession(token_hash=_hash(token), user=user_id, created_at=now, last_seen_at=now)).run()
+    await WebSession.insert(WebSession(token_hash=_hash(token), user=actor.id, credential_version=actor.credential_version,
+                                       created_at=now, last_seen_at=now)).run()
     return token
 
 
@@ -53,7 +54,8 @@ async def session_viewer(token: str | None, now: datetime) -> Viewer | None:
     if not token or len(token) > 100:
         return None
     row = await WebSession.select(
-        WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.user.id.as_alias("user_id"),
+        WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.credential_version,
+        WebSession.user.credential_version.as_alias("user_credential_version"), WebSession.user.id.as_alias("user_id"),
         WebSession.user.username.as_alias("username"), WebSession.user.role.as_alias("role"),
         WebSession.user.division.as_alias("division_id"), WebSession.user.locale.as_alias("locale"),
         WebSession.user.full_name.as_alias("full_name"), WebSession.user.active.as_alias("active"),
@@ -61,12 +63,14 @@ async def session_viewer(token: str | None, now: datetime) -> Viewer | None:
     ).where(WebSession.token_hash == _hash(token)).first().run()
     if row is None or not row["active"]:
         return None
-    if now - row["last_seen_at"] > IDLE or now - row["created_at"] > ABSOLUTE:
+    if (now - row["last_seen_at"] > IDLE or now - row["created_at"] > ABSOLUTE
+            or row["credential_version"] != row["user_credential_version"]):
         await WebSession.delete().where(WebSession.id == row["id"]).run()
         return None
     if now - row["last_seen_at"] > TOUCH_EVERY:
         await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"]).run()
-    actor = Actor(id=row["user_id"], username=row["username"], role=Role(row["role"]), division_id=row["division_id"], locale=row["locale"] or "vi")
+    actor = Actor(id=row["user_id"], username=row["username"], role=Role(row["role"]), division_id=row["division_id"], locale=row["locale"] or "vi",
+                  credential_version=row["credential_version"])
     return Viewer(actor=actor, full_name=row["full_name"] or row["username"], division_name=row["division_name"], session_id=row["id"])
 
 
@@ -75,24 +79,8 @@ async def end_session(token: str | None) -> None:
         await WebSession.delete().where(WebSession.token_hash == _hash(token)).run()
 
 
-async def end_other_sessions(user_id: int, keep_session_id: int) -> None:
+async def keep_only_session(user_id: int, keep_session_id: int, credential_version: int) -> None:
+    """After the user changed their own password: the session they did it in lives on under the
+    new credential version; their other sessions end."""
     await WebSession.delete().where((WebSession.user == user_id) & (WebSession.id != keep_session_id)).run()
-
-
-async def throttled(username: str, address: str, now: datetime) -> bool:
-    """True after MAX_FAILURES failed attempts within THROTTLE_WINDOW, for this username or this address."""
-    since = now - THROTTLE_WINDOW
-    by_user = await LoginAttempt.count().where((LoginAttempt.username == username.lower()) & (LoginAttempt.at > since)).run()
-    if by_user >= MAX_FAILURES:
-        return True
-    by_address = await LoginAttempt.count().where((LoginAttempt.address == address) & (LoginAttempt.at > since)).run()
-    return by_address >= MAX_FAILURES
-
-
-async def record_failure(username: str, address: str, now: datetime) -> None:
-    await LoginAttempt.insert(LoginAttempt(at=now, username=username.lower()[:64], address=address[:64])).run()
-
-
-async def forget_failures(username: str, now: datetime) -> None:
-    """After a successful sign-in the username starts afresh (the address count stays); old rows go too."""
-    await LoginAttempt.delete().where((LoginAttempt.username == username.lower()) | (LoginAttempt.at < now - THROTTLE_WINDOW)).run()
+    await WebSession.update({WebSession.credential_version: credential_version}).where(WebSession.id == keep_session_id).run()

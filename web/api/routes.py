@@ -12,7 +12,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from tasks import accounts, calendar_days, extensions, lifecycle, queries, register
 from tasks.dates import check_date
-from tasks.errors import N_, Invalid, Unauthenticated
+from tasks.errors import N_, Invalid
 from tasks.timeliness import Timeliness
 from web.api.schemas import (
     MAX_ID,
@@ -20,6 +20,7 @@ from web.api.schemas import (
     ReasonIn, StarIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
 )
 from web.auth import issue_token, provide_actor
+from web.signin import client_address, sign_in
 from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
 from web.api.notifications import NOTIFY_CONTROLLERS
 from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
@@ -44,10 +45,9 @@ class AuthController(Controller):
 
     @post("/token", status_code=200)
     async def token(self, data: JSONBody[TokenIn], state: State, request: Request) -> dict[str, Any]:
-        actor = await accounts.authenticate(data.username, data.password)
-        if actor is None:
-            raise Unauthenticated(N_("Wrong username or password."))
+        # The sign-in page's door and throttle: 401 for a wrong password, 429 with Retry-After.
         now = state.clock.now()
+        actor = await sign_in(state.db, data.username, data.password, client_address(request), now)
         return {"token": issue_token(actor, now, state.settings.secret_key, state.settings.token_ttl_hours), "token_type": "bearer",
                 "username": actor.username, "role": actor.role.value}
 

@@ -12,8 +12,7 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 
-from tasks.accounts import active_actor
-from web.auth import user_id_from_token
+from web.auth import token_actor
 from web.inputs import check_query
 
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
@@ -31,11 +30,9 @@ async def _remember_actor(request: Request) -> None:
     if scheme.lower() != "bearer" or not token:
         return
     state = request.app.state
-    user_id = user_id_from_token(token.strip(), state.clock.now(), state.settings.secret_key)
-    if user_id is not None:
-        actor = await active_actor(user_id)
-        if actor is not None:
-            request.scope["dondoc_actor"] = actor
+    actor = await token_actor(token.strip(), state.clock.now(), state.settings.secret_key)
+    if actor is not None:
+        request.scope["dondoc_actor"] = actor
 
 
 async def _check_body(request: Request) -> None:

@@ -7,10 +7,11 @@ from litestar.datastructures import Cookie, State
 from litestar.response import Redirect, Template
 
 from tasks import accounts
-from tasks.errors import N_, Invalid
+from tasks.errors import N_, Conflict, Invalid, Throttled, Unauthenticated
 from tasks.i18n import LOCALES, gettext_for
 from tasks.permissions import Role
 from web import sessions
+from web.signin import client_address, sign_in
 from web.pages.common import (
     ViewerDep,
     LANG_COOKIE, SESSION_COOKIE, error_message, field_errors, locale_of, optional_viewer, render, safe_next,
@@ -21,10 +22,6 @@ HOME = {Role.OFFICE: "/office", Role.HEAD: "/division", Role.LEADER: "/leader", 
 
 def _secure(state: State) -> bool:
     return state.settings.base_url.startswith("https://")
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @get("/", include_in_schema=False)
@@ -50,18 +47,16 @@ async def signin(request: Request, state: State) -> Response:
     username = (form.get("username") or "").strip()[:64]
     password = form.get("password") or ""
     target = safe_next(form.get("next"))
-    _ = gettext_for(locale_of(request))
-    now, address = state.clock.now(), _address(request)
-    if await sessions.throttled(username, address, now):
-        return render(request, "signin.html", status_code=429, next=target, username=username,
-                      error=_("Too many failed attempts. Wait 15 minutes, then try again."))
-    actor = await accounts.authenticate(username, password) if username and password else None
-    if actor is None:
-        await sessions.record_failure(username, address, now)
-        return render(request, "signin.html", status_code=401, next=target, username=username,
-                      error=_("Wrong username or password."))
-    await sessions.forget_failures(username, now)
-    token = await sessions.start_session(actor.id, now)
+    now = state.clock.now()
+    try:
+        actor = await sign_in(state.db, username, password, client_address(request), now)
+    except (Throttled, Unauthenticated) as exc:
+        page = render(request, "signin.html", status_code=exc.status, next=target, username=username,
+                      error=error_message(request, exc))
+        if isinstance(exc, Throttled):
+            page.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return page
+    token = await sessions.start_session(actor, now)
     response = Redirect(path=target if target != "/" else HOME[actor.role], status_code=303)
     response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
                                secure=_secure(state), max_age=int(sessions.ABSOLUTE.total_seconds())))
@@ -89,10 +84,10 @@ async def change_password(request: Request, state: State, viewer: ViewerDep) -> 
     try:
         if new != repeat:
             raise Invalid(N_("The two new passwords differ."), fields={"repeat_password": N_("Not the same")})
-        await accounts.change_password(state.db, viewer.actor, state.clock.now(), form.get("current_password") or "", new)
-    except Invalid as exc:
-        return render(request, "account.html", status_code=422, errors=field_errors(request, exc), error=error_message(request, exc), msg=None)
-    await sessions.end_other_sessions(viewer.actor.id, viewer.session_id)
+        version = await accounts.change_password(state.db, viewer.actor, state.clock.now(), form.get("current_password") or "", new)
+    except (Invalid, Conflict) as exc:
+        return render(request, "account.html", status_code=exc.status, errors=field_errors(request, exc), error=error_message(request, exc), msg=None)
+    await sessions.keep_only_session(viewer.actor.id, viewer.session_id, version)
     return Redirect(path="/account?msg=password_changed", status_code=303)
 
 
