@@ -21,7 +21,7 @@ from web.api.schemas import (
 )
 from web.auth import issue_token, provide_actor
 from web.signin import client_address, sign_in
-from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
+from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep, SettingsDep
 from web.api.notifications import NOTIFY_CONTROLLERS
 from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
 
@@ -44,11 +44,10 @@ class AuthController(Controller):
     path = "/auth"
 
     @post("/token", status_code=200)
-    async def token(self, data: JSONBody[TokenIn], state: State, request: Request) -> dict[str, Any]:
+    async def token(self, data: JSONBody[TokenIn], request: Request, now: NowDep, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
         # The sign-in page's door and throttle: 401 for a wrong password, 429 with Retry-After.
-        now = state.clock.now()
-        actor = await sign_in(state.db, data.username, data.password, client_address(request), now)
-        return {"token": issue_token(actor, now, state.settings.secret_key, state.settings.token_ttl_hours), "token_type": "bearer",
+        actor = await sign_in(db, data.username, data.password, client_address(request), now)
+        return {"token": issue_token(actor, now, settings.secret_key, settings.token_ttl_hours), "token_type": "bearer",
                 "username": actor.username, "role": actor.role.value}
 
 

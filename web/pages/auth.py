@@ -11,6 +11,8 @@ from tasks.errors import N_, Conflict, Invalid, Throttled, Unauthenticated
 from tasks.i18n import LOCALES, gettext_for
 from tasks.permissions import Role
 from web import sessions
+from web.deps import DbDep, NowDep, SettingsDep
+from web.settings import Settings
 from web.signin import client_address, sign_in
 from web.pages.common import (
     ViewerDep,
@@ -20,8 +22,8 @@ from web.pages.common import (
 HOME = {Role.OFFICE: "/office", Role.HEAD: "/division", Role.LEADER: "/leader", Role.ADMIN: "/admin/users"}
 
 
-def _secure(state: State) -> bool:
-    return state.settings.base_url.startswith("https://")
+def _secure(settings: Settings) -> bool:
+    return settings.base_url.startswith("https://")
 
 
 @get("/", include_in_schema=False)
@@ -42,14 +44,13 @@ async def signin_form(request: Request, state: State) -> Response:
 
 
 @post("/signin", include_in_schema=False)
-async def signin(request: Request, state: State) -> Response:
+async def signin(request: Request, now: NowDep, db: DbDep, settings: SettingsDep) -> Response:
     form = await request.form()
     username = (form.get("username") or "").strip()[:64]
     password = form.get("password") or ""
     target = safe_next(form.get("next"))
-    now = state.clock.now()
     try:
-        actor = await sign_in(state.db, username, password, client_address(request), now)
+        actor = await sign_in(db, username, password, client_address(request), now)
     except (Throttled, Unauthenticated) as exc:
         page = render(request, "signin.html", status_code=exc.status, next=target, username=username,
                       error=error_message(request, exc))
@@ -59,7 +60,7 @@ async def signin(request: Request, state: State) -> Response:
     token = await sessions.start_session(actor, now)
     response = Redirect(path=target if target != "/" else HOME[actor.role], status_code=303)
     response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
-                               secure=_secure(state), max_age=int(sessions.ABSOLUTE.total_seconds())))
+                               secure=_secure(settings), max_age=int(sessions.ABSOLUTE.total_seconds())))
     return response
 
 
@@ -77,14 +78,14 @@ async def account(request: Request, viewer: ViewerDep) -> Template:
 
 
 @post("/account/password", include_in_schema=False)
-async def change_password(request: Request, state: State, viewer: ViewerDep) -> Response:
+async def change_password(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
     form = await request.form()
     new, repeat = form.get("new_password") or "", form.get("repeat_password") or ""
     _ = gettext_for(locale_of(request))
     try:
         if new != repeat:
             raise Invalid(N_("The two new passwords differ."), fields={"repeat_password": N_("Not the same")})
-        version = await accounts.change_password(state.db, viewer.actor, state.clock.now(), form.get("current_password") or "", new)
+        version = await accounts.change_password(db, viewer.actor, now, form.get("current_password") or "", new)
     except (Invalid, Conflict) as exc:
         return render(request, "account.html", status_code=exc.status, errors=field_errors(request, exc), error=error_message(request, exc), msg=None)
     await sessions.keep_only_session(viewer.actor.id, viewer.session_id, version)
@@ -100,7 +101,7 @@ async def choose_language(request: Request, state: State) -> Redirect:
         await accounts.set_locale(state.db, viewer.actor, state.clock.now(), locale)
     response = Redirect(path=safe_next(form.get("next")), status_code=303)
     response.set_cookie(Cookie(key=LANG_COOKIE, value=locale, path="/", httponly=True, samesite="lax",
-                               secure=_secure(state), max_age=365 * 24 * 3600))
+                               secure=_secure(state.settings), max_age=365 * 24 * 3600))
     return response
 
 
