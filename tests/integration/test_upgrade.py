@@ -25,6 +25,13 @@ from web.settings import Settings
 # just before the one that added it.
 FIRST_NEW_MIGRATION = "migrations/tasks/tasks_2026_12_01t09_00_00_000000.py"
 
+# Tables a migration retires on purpose, and why their rows need not survive.
+RETIRED = {
+    # web 2026-12-02T02:00: the sign-in throttle counts in signin_counter; these rows only ever
+    # mattered for 15 minutes, and a missing count errs towards letting a user try again.
+    "login_attempt",
+}
+
 # Run inside the old release's code: its migrate, its demo (with a cheap password hash, as the
 # tests use; the rows are the same), and one of its escalation passes so the outbox has rows.
 OLD_RELEASE_FILL = """
@@ -85,6 +92,9 @@ async def test_a_database_of_the_previous_release_migrates_with_every_row_intact
 
     after = await tables(old_url)
     for table, (columns, rows) in before.items():
+        if table in RETIRED:
+            assert table not in after, f"{table} was to be retired"
+            continue
         assert table in after, f"table {table} is gone"
         new_columns, new_rows = after[table]
         missing = [c for c in columns if c not in new_columns]
