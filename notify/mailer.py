@@ -27,9 +27,23 @@ class MailError(Exception):
         self.permanent = permanent
 
 
+class Withheld(MailError):
+    """Not sent because `before_send` said no: the sender no longer holds the message's rows."""
+
+    def __init__(self) -> None:
+        super().__init__("not sent: another process holds these notifications now")
+
+
 # Called after each message with its index and its outcome, so the sender can record a sent
 # message at once rather than at the end of the batch.
 OnResult = Callable[[int, "MailError | None"], Awaitable[None]]
+# Called just before each message is handed to the server; False withholds it. The sender renews
+# its claim here, so a batch that outlasts its lease is not sent twice.
+BeforeSend = Callable[[int], Awaitable[bool]]
+
+
+async def _may_send(before_send: BeforeSend | None, index: int) -> bool:
+    return before_send is None or await before_send(index)
 
 
 async def _report(on_result: OnResult | None, results: list[MailError | None], start: int = 0) -> None:
@@ -40,8 +54,10 @@ async def _report(on_result: OnResult | None, results: list[MailError | None], s
 
 @runtime_checkable
 class Mailer(Protocol):
-    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
-        """Send every message; the result holds, in order, None for a sent message or its error."""
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
+                   before_send: BeforeSend | None = None) -> list[MailError | None]:
+        """Send every message `before_send` allows; the result holds, in order, None for a sent
+        message or its error (Withheld for one not sent, which on_result is not told about)."""
         ...
 
 
@@ -52,13 +68,17 @@ class MemoryMailer:
     sent: list[EmailMessage] = field(default_factory=list)
     fail_with: MailError | None = None
 
-    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
-        if self.fail_with is not None:
-            results: list[MailError | None] = [self.fail_with for _ in messages]
-        else:
-            self.sent.extend(messages)
-            results = [None for _ in messages]
-        await _report(on_result, results)
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
+                   before_send: BeforeSend | None = None) -> list[MailError | None]:
+        results: list[MailError | None] = []
+        for i, message in enumerate(messages):
+            if not await _may_send(before_send, i):
+                results.append(Withheld())
+                continue
+            if self.fail_with is None:
+                self.sent.append(message)
+            results.append(self.fail_with)
+            await _report(on_result, results, i)
         return results
 
 
@@ -68,15 +88,20 @@ class FileMailer:
 
     directory: Path = Path("var/mail")
 
-    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
+                   before_send: BeforeSend | None = None) -> list[MailError | None]:
         self.directory.mkdir(parents=True, exist_ok=True)
+        results: list[MailError | None] = []
         for i, message in enumerate(messages):
+            if not await _may_send(before_send, i):
+                results.append(Withheld())
+                continue
             raw = bytes(message)
             name = re.sub(r"[^A-Za-z0-9.@-]", "", message.get("Message-ID", "")) or hashlib.sha256(raw).hexdigest()[:16]
             (self.directory / f"{name}.eml").write_bytes(raw)
-            if on_result is not None:
-                await on_result(i, None)
-        return [None for _ in messages]
+            results.append(None)
+            await _report(on_result, results, i)
+        return results
 
 
 @dataclass
@@ -101,7 +126,8 @@ class SmtpMailer:
             tls_context=ssl.create_default_context() if implicit_tls else None,
         )
 
-    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None) -> list[MailError | None]:
+    async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
+                   before_send: BeforeSend | None = None) -> list[MailError | None]:
         if not messages:
             return []
         client = self._client()
@@ -115,6 +141,9 @@ class SmtpMailer:
         results = []
         try:
             for i, message in enumerate(messages):
+                if not await _may_send(before_send, i):
+                    results.append(Withheld())
+                    continue
                 try:
                     await client.send_message(message)
                     results.append(None)

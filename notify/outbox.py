@@ -6,6 +6,8 @@ Exactly-once rests on the database, never on "check, then act" across processes:
 and a claim is one conditional UPDATE that only one process can win for a given row (SQLite
 serialises writers with BEGIN IMMEDIATE; PostgreSQL locks the rows FOR UPDATE SKIP LOCKED). A claim
 is a lease: a row claimed by a process that died is claimable again once the lease has expired.
+The lease is renewed while a batch is sent (Lease), and a row is marked only by the claim that
+still holds it, so a batch that outlasts its lease is neither taken over nor recorded twice.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from piccolo.query.mixins import WhereRaw
 from notify.ladder import URGED_STATES, Ladder, Rule, due_on_window, due_rules
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
+from tasks.clock import Clock
 from tasks.db import Db
 from tasks.tables import Task, User
 
@@ -186,15 +189,18 @@ async def plan_and_write(db: Db, now: datetime, calendar: WorkingCalendar, ladde
 _READY = "state = 'pending' AND next_attempt_at <= {} AND (claimed_at IS NULL OR claimed_at < {})"
 
 
-async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest"), lease: timedelta = LEASE) -> tuple[str, list[int]]:
+async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest"), lease: timedelta = LEASE,
+                claimed_at: datetime | None = None) -> tuple[str, list[int]]:
     """Claim every ready row of up to CLAIM_RECIPIENTS recipients. Returns (claim token, ids).
 
-    Ready: pending, its next attempt is due, and unclaimed or claimed longer ago than the lease.
-    Only the rows this call changed are returned; another process claiming at the same moment gets
-    other rows or none.
+    Ready: pending, its next attempt is due at the pass's `now`, and unclaimed or claimed longer
+    ago than the lease at `claimed_at` (the clock's time when the claim is made, which is what
+    leases are measured in; by default `now`). Only the rows this call changed are returned;
+    another process claiming at the same moment gets other rows or none.
     """
     token = str(uuid.uuid4())
-    stale = now - lease
+    claimed_at = claimed_at or now
+    stale = claimed_at - lease
     kinds_sql = ", ".join(f"'{k}'" for k in kinds if k in ("task", "digest"))
     ready = f"{_READY} AND kind IN ({kinds_sql})"
     if db.is_sqlite:
@@ -203,7 +209,7 @@ async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest
             f"(SELECT DISTINCT recipient FROM notification WHERE {ready} ORDER BY recipient LIMIT {CLAIM_RECIPIENTS}) RETURNING id"
         )
         async with db.transaction():
-            rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
+            rows = await Notification.raw(sql, claimed_at, token, now, stale, now, stale).run()
     else:
         # ARRAY(…) is evaluated once, so the update finds its rows by primary key whatever the
         # planner believes about a table that grew a moment ago.
@@ -214,8 +220,37 @@ async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest
             "FOR UPDATE SKIP LOCKED)) RETURNING id"
         )
         async with db.transaction():
-            rows = await Notification.raw(sql, now, token, now, stale, now, stale).run()
+            rows = await Notification.raw(sql, claimed_at, token, now, stale, now, stale).run()
     return token, sorted(r["id"] for r in rows)
+
+
+async def renew(token: str, at: datetime) -> set[int]:
+    """Stamp this claim's rows with `at`, extending their lease; returns the ids it still holds
+    (rows another process claimed after the lease ran out carry that process's token)."""
+    rows = await Notification.update({Notification.claimed_at: at}).where(
+        (Notification.claim_token == token) & (Notification.state == "pending") & Notification.claimed_at.is_not_null()
+    ).returning(Notification.id).run()
+    return {r["id"] for r in rows}
+
+
+@dataclass
+class Lease:
+    """A claim held while its batch is sent. `holds(ids)` is asked before each email: once a third
+    of the lease has passed it renews the claim, then says whether these rows are still this
+    claim's, so no other process can take over a batch that is still being sent."""
+
+    token: str
+    clock: Clock
+    length: timedelta
+    renewed_at: datetime
+    held: set[int]
+
+    async def holds(self, ids: list[int]) -> bool:
+        at = self.clock.now()
+        if at - self.renewed_at >= self.length / 3:
+            self.held = await renew(self.token, at)
+            self.renewed_at = at
+        return all(i in self.held for i in ids)
 
 
 def _ids(ids: list[int]):
@@ -225,18 +260,19 @@ def _ids(ids: list[int]):
     return Notification.id.is_in(list(ids))
 
 
-async def mark_sent(ids: list[int], token: str, now: datetime, message_id: str) -> None:
-    await Notification.update({
+async def mark_sent(ids: list[int], token: str, now: datetime, message_id: str) -> int:
+    """Each mark_… changes only the rows this claim still holds and returns how many it changed."""
+    return await _mark(ids, token, {
         Notification.state: "sent", Notification.sent_at: now, Notification.message_id: message_id,
         Notification.attempts: Notification.attempts + 1, Notification.claimed_at: None, Notification.last_error: "",
-    }).where(_ids(ids) & (Notification.claim_token == token)).run()
+    })
 
 
-async def mark_failed(ids: list[int], token: str, message_id: str, error: str) -> None:
-    await Notification.update({
+async def mark_failed(ids: list[int], token: str, message_id: str, error: str) -> int:
+    return await _mark(ids, token, {
         Notification.state: "failed", Notification.message_id: message_id, Notification.attempts: Notification.attempts + 1,
         Notification.claimed_at: None, Notification.last_error: error[:2000],
-    }).where(_ids(ids) & (Notification.claim_token == token)).run()
+    })
 
 
 def backoff(attempts_before: int) -> timedelta:
@@ -244,19 +280,28 @@ def backoff(attempts_before: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** min(attempts_before, 16)), BACKOFF_MAX)
 
 
-async def mark_retry(rows: list[dict], token: str, now: datetime, error: str) -> None:
+async def mark_retry(rows: list[dict], token: str, now: datetime, error: str) -> int:
     """Release the claim and try again later, each row after its own back-off."""
     by_attempts: dict[int, list[int]] = {}
     for r in rows:
         by_attempts.setdefault(r["attempts"], []).append(r["id"])
+    changed = 0
     for attempts, ids in by_attempts.items():
-        await Notification.update({
+        changed += await _mark(ids, token, {
             Notification.attempts: attempts + 1, Notification.next_attempt_at: now + backoff(attempts),
             Notification.claimed_at: None, Notification.last_error: error[:2000],
-        }).where(_ids(ids) & (Notification.claim_token == token)).run()
+        })
+    return changed
 
 
-async def mark_skipped(ids: list[int], token: str, reason: str) -> None:
-    await Notification.update({Notification.state: "skipped", Notification.claimed_at: None, Notification.last_error: reason}).where(
-        _ids(ids) & (Notification.claim_token == token)
-    ).run()
+async def mark_skipped(ids: list[int], token: str, reason: str) -> int:
+    return await _mark(ids, token, {Notification.state: "skipped", Notification.claimed_at: None, Notification.last_error: reason})
+
+
+async def _mark(ids: list[int], token: str, values: dict) -> int:
+    if not ids:  # Piccolo refuses an empty IN (…), and there is nothing to change
+        return 0
+    rows = await Notification.update(values).where(
+        _ids(ids) & (Notification.claim_token == token) & (Notification.state == "pending")
+    ).returning(Notification.id).run()
+    return len(rows)

@@ -18,6 +18,7 @@ from notify.sender import SendResult, send_claimed
 from notify.tables import Notification, bind_notify_tables
 from tasks.calendar import WorkingCalendar
 from tasks.calendar_days import load_calendar
+from tasks.clock import Clock, FixedClock
 from tasks.db import Db
 from tasks.tables import Task, User
 
@@ -39,9 +40,12 @@ class PassResult:
 
 
 class Notifier:
+    """`clock` measures leases while a batch is sent (the app's clock); without one, time stands at
+    each pass's `now`, which is right for a single process run "as of" a moment."""
+
     def __init__(self, db: Db, mailer: Mailer, *, timezone: str, base_url: str, mail_from: str,
-                 lease: timedelta = outbox.LEASE) -> None:
-        self.db, self.mailer = db, mailer
+                 lease: timedelta = outbox.LEASE, clock: Clock | None = None) -> None:
+        self.db, self.mailer, self.clock = db, mailer, clock
         self.timezone, self.base_url, self.mail_from, self.lease = timezone, base_url.rstrip("/"), mail_from, lease
         bind_notify_tables(db.engine)
 
@@ -74,12 +78,15 @@ class Notifier:
 
     async def send_ready(self, now: datetime, calendar: WorkingCalendar, kinds: tuple[str, ...]) -> SendResult:
         total = SendResult()
+        clock = self.clock or FixedClock(now)
         while True:
-            token, ids = await outbox.claim(self.db, now, kinds, self.lease)
+            claimed_at = clock.now()
+            token, ids = await outbox.claim(self.db, now, kinds, self.lease, claimed_at)
             if not ids:
                 return total
+            lease = outbox.Lease(token, clock, self.lease, claimed_at, set(ids))
             try:
-                total.add(await send_claimed(token, now, self.mailer, calendar, self.base_url, self.mail_from))
+                total.add(await send_claimed(lease, now, self.mailer, calendar, self.base_url, self.mail_from))
             except Exception as exc:  # one bad batch must not crash-loop the sender: push it back
                 log.exception("sending notifications %s failed", ids[:10])
                 rows = await Notification.select(Notification.id, Notification.attempts).where(

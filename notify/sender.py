@@ -1,10 +1,12 @@
 """Sending claimed rows: one email per recipient listing all their tasks (a digest row is an email
-of its own), then each row marked sent, retried later (4xx, connection trouble) or failed (5xx)."""
+of its own), then each row marked sent, retried later (4xx, connection trouble) or failed (5xx).
+An email that cannot even be written (a recipient's address that is no address) is retried alone."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -19,6 +21,7 @@ from tasks.calendar import WorkingCalendar
 from tasks.i18n import gettext_for
 from tasks.tables import Task, User
 
+log = logging.getLogger("dondoc.notify")
 
 @dataclass
 class SendResult:
@@ -27,9 +30,10 @@ class SendResult:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+    taken_over: int = 0  # claimed by another process before this one could send or record them
 
     def add(self, other: "SendResult") -> None:
-        for name in ("emails_sent", "sent", "retried", "failed", "skipped"):
+        for name in ("emails_sent", "sent", "retried", "failed", "skipped", "taken_over"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -54,9 +58,10 @@ LOOKUP_CHUNK = 5000
 
 
 async def send_claimed(
-    token: str, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str
+    lease: outbox.Lease, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str
 ) -> SendResult:
     result = SendResult()
+    token = lease.token
     rows = await Notification.select(
         Notification.id, Notification.kind, Notification.task, Notification.rule, Notification.deadline_version,
         Notification.recipient, Notification.role, Notification.payload, Notification.attempts,
@@ -76,21 +81,18 @@ async def send_claimed(
     stale = [r["id"] for r in rows if r["kind"] == "task" and (
         tasks[r["task"]]["state"] not in URGED_STATES or tasks[r["task"]]["deadline_version"] != r["deadline_version"])]
     unreachable = [r["id"] for r in rows if not users[r["recipient"]]["active"] or not users[r["recipient"]]["email"]]
-    if stale:
-        await outbox.mark_skipped(stale, token, "the task is no longer in progress, or its deadline changed")
-    if unreachable:
-        await outbox.mark_skipped(list(set(unreachable) - set(stale)), token, "the recipient has no active account with an email address")
-    result.skipped = len(set(stale) | set(unreachable))
+    result.skipped = await outbox.mark_skipped(stale, token, "the task is no longer in progress, or its deadline changed")
+    result.skipped += await outbox.mark_skipped(
+        sorted(set(unreachable) - set(stale)), token, "the recipient has no active account with an email address")
     live = [r for r in rows if r["id"] not in set(stale) | set(unreachable)]
 
-    # (recipient, rows, message) for each email
-    emails: list[tuple[dict, list[dict], EmailMessage]] = []
+    # Each email: (recipient, its rows, template, context).
+    drafts: list[tuple[dict, list[dict], str, dict]] = []
     by_recipient: dict[int, list[dict]] = {}
     for r in live:
         if r["kind"] == "digest":
-            user = users[r["recipient"]]
             payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
-            emails.append((user, [r], render_message("weekly_digest", _recipient(user), {**digest.digest_context(payload), "base_url": base_url})))
+            drafts.append((users[r["recipient"]], [r], "weekly_digest", {**digest.digest_context(payload), "base_url": base_url}))
         else:
             by_recipient.setdefault(r["recipient"], []).append(r)
     today = calendar.today(now)
@@ -108,29 +110,46 @@ async def send_claimed(
                 "label": _label(user["locale"], left[t["due_on"]]),
             })
         context = {"items": items, "to_items": [i for i in items if i["role"] == "to"], "cc_items": [i for i in items if i["role"] == "cc"], "base_url": base_url}
-        emails.append((user, group, render_message("reminders", _recipient(user), context)))
+        drafts.append((user, group, "reminders", context))
 
-    for user, group, message in emails:
-        message["From"] = mail_from
-        message["Date"] = format_datetime(now)
-        message["Message-ID"] = message_id(user["id"], [r["id"] for r in group], mail_from)
+    emails: list[tuple[dict, list[dict], EmailMessage]] = []
+    for user, group, template, context in drafts:
+        try:
+            message = render_message(template, _recipient(user), context)
+            message["From"] = mail_from
+            message["Date"] = format_datetime(now)
+            message["Message-ID"] = message_id(user["id"], [r["id"] for r in group], mail_from)
+        except Exception as exc:  # one recipient's bad data must not hold back everyone else's mail
+            log.exception("the email to user %s could not be written", user["id"])
+            result.retried += await outbox.mark_retry(group, token, now, f"the email could not be written: {exc}")
+            continue
+        emails.append((user, group, message))
+
+    async def still_held(index: int) -> bool:
+        group = emails[index][1]
+        if await lease.holds([r["id"] for r in group]):
+            return True
+        result.taken_over += len(group)
+        return False
+
     async def record(index: int, error: MailError | None) -> None:
         """Record each email's outcome as soon as the server has answered: were the process to die
         later in the batch, only the unanswered emails would be sent again after the lease."""
         user, group, message = emails[index]
         group_ids = [r["id"] for r in group]
         if error is None:
-            await outbox.mark_sent(group_ids, token, now, message["Message-ID"])
+            changed = await outbox.mark_sent(group_ids, token, now, message["Message-ID"])
             result.emails_sent += 1
-            result.sent += len(group)
+            result.sent += changed
         elif error.permanent:
-            await outbox.mark_failed(group_ids, token, message["Message-ID"], error.message)
-            result.failed += len(group)
+            changed = await outbox.mark_failed(group_ids, token, message["Message-ID"], error.message)
+            result.failed += changed
         else:
-            await outbox.mark_retry(group, token, now, error.message)
-            result.retried += len(group)
+            changed = await outbox.mark_retry(group, token, now, error.message)
+            result.retried += changed
+        result.taken_over += len(group) - changed
 
-    await mailer.send([m for _, _, m in emails], on_result=record)
+    await mailer.send([m for _, _, m in emails], on_result=record, before_send=still_held)
     return result
 
 

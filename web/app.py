@@ -45,7 +45,7 @@ def create_app(
     owns_db = db is None
     db = db or app_db(settings.database_url)
     mailer = mailer or mailer_from_url(settings.smtp_url)
-    notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from)
+    notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from, clock=clock)
     metrics = Metrics()
 
     @contextlib.asynccontextmanager

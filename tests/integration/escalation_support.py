@@ -39,6 +39,9 @@ class Sink:
         self.received: list[tuple[str, EmailMessage]] = []
         self.replies: dict[str, str] = {}
         self.lock = threading.Lock()
+        # Awaited (on the server's own loop) when a message's DATA arrives, before it is kept: a
+        # test can make the server slow, or hold one message back while something else happens.
+        self.on_data = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.replies.get(address)
@@ -48,6 +51,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            await self.on_data()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             for rcpt in envelope.rcpt_tos:

@@ -24,13 +24,13 @@ from tasks.db import Db  # noqa: E402
 
 
 class DiesMidBatch(SmtpMailer):
-    async def send(self, messages, on_result=None):
+    async def send(self, messages, on_result=None, before_send=None):
         async def first_then_hang(index, error):
             await on_result(index, error)
             print("sent-one", flush=True)
             await asyncio.sleep(3600)
 
-        return await super().send(messages[:2], on_result=first_then_hang)
+        return await super().send(messages[:2], on_result=first_then_hang, before_send=before_send)
 
 
 async def main(database_url: str, smtp_url: str, as_of: str, mode: str, claim_recipients: int) -> None:

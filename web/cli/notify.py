@@ -15,14 +15,13 @@ from tasks.dates import format_date, format_datetime
 from tasks.formatting import format_percent
 from tasks.reports import Rate
 from web.cli.db import connected
+from web.clock import SystemClock
 from web.settings import Settings
 
 
 def parse_as_of(value: str | None, timezone: str) -> datetime:
     """ISO time; without an offset it is read as province time. Absent: the wall clock."""
     if not value:
-        from web.clock import SystemClock
-
         return SystemClock().now()
     try:
         at = datetime.fromisoformat(value)
@@ -36,10 +35,11 @@ def _local(at: datetime, timezone: str) -> str:
 
 
 async def _with_notifier(settings: Settings, work):
-
     async with connected(settings) as db:
+        # Leases are measured in real time whatever the pass's "as of": serving instances may
+        # share the outbox with this run.
         notifier = Notifier(db, mailer_from_url(settings.smtp_url), timezone=settings.timezone,
-                            base_url=settings.base_url, mail_from=settings.mail_from)
+                            base_url=settings.base_url, mail_from=settings.mail_from, clock=SystemClock())
         return await work(notifier)
 
 
@@ -80,7 +80,8 @@ def cmd_escalate(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     s = result.send
     print(f"dondoc escalate: {result.planned} new notifications planned; {s.emails_sent} emails sent ({s.sent} notifications), "
-          f"{s.retried} to retry, {s.failed} failed, {s.skipped} skipped")
+          f"{s.retried} to retry, {s.failed} failed, {s.skipped} skipped"
+          + (f", {s.taken_over} left to another instance" if s.taken_over else ""))
     return 0
 
 
