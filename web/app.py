@@ -45,7 +45,8 @@ def create_app(
     owns_db = db is None
     db = db or app_db(settings.database_url)
     mailer = mailer or mailer_from_url(settings.smtp_url)
-    notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from, clock=clock)
+    notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from,
+                        lease=settings.outbox_lease, clock=clock)
     metrics = Metrics()
 
     @contextlib.asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Mapping
@@ -56,6 +57,8 @@ class Settings:
     log_format: str = "text"
     # Who may read GET /metrics: IP addresses or networks, comma separated.
     metrics_allow: str = DEFAULT_METRICS_ALLOW
+    # How long emails claimed by an instance that died wait before another instance sends them.
+    outbox_lease_minutes: int = 10
 
     @property
     def zone(self) -> ZoneInfo:
@@ -64,6 +67,10 @@ class Settings:
     @cached_property
     def metrics_networks(self) -> tuple[Network, ...]:
         return parse_allow_list(self.metrics_allow)
+
+    @property
+    def outbox_lease(self) -> timedelta:
+        return timedelta(minutes=self.outbox_lease_minutes)
 
     @property
     def uses_development_key(self) -> bool:
@@ -128,6 +135,9 @@ class Settings:
             parse_allow_list(metrics_allow)
         except ValueError as exc:
             raise SettingsError(f"DONDOC_METRICS_ALLOW: {exc}") from None
+        lease = get("OUTBOX_LEASE_MINUTES", str(cls.outbox_lease_minutes))
+        if not lease.isdigit() or not 1 <= int(lease) <= 60:
+            raise SettingsError(f"DONDOC_OUTBOX_LEASE_MINUTES: expected a whole number 1–60, got {lease!r}")
         return cls(
             database_url=database_url,
             smtp_url=smtp_url,
@@ -140,4 +150,5 @@ class Settings:
             scheduler=scheduler == "on",
             log_format=log_format,
             metrics_allow=metrics_allow,
+            outbox_lease_minutes=int(lease),
         )

@@ -9,6 +9,7 @@ def test_an_empty_environment_gives_the_embedded_defaults():
     s = Settings.from_env({})
     assert s.database_url == DEFAULT_DATABASE_URL
     assert s.timezone == "Asia/Ho_Chi_Minh" and s.smtp_url is None and s.due_soon_days == 3
+    assert s.outbox_lease.total_seconds() == 600
 
 
 @pytest.mark.parametrize("name, value", [
@@ -18,6 +19,8 @@ def test_an_empty_environment_gives_the_embedded_defaults():
     ("DONDOC_BASE_URL", "dondoc.example"),
     ("DONDOC_DUE_SOON_DAYS", "three"),
     ("DONDOC_SECRET_KEY", "short"),
+    ("DONDOC_OUTBOX_LEASE_MINUTES", "0"),
+    ("DONDOC_OUTBOX_LEASE_MINUTES", "90"),
 ])
 def test_a_bad_value_is_refused_with_a_line_naming_the_variable(name, value):
     with pytest.raises(SettingsError) as err:

@@ -39,7 +39,8 @@ async def _with_notifier(settings: Settings, work):
         # Leases are measured in real time whatever the pass's "as of": serving instances may
         # share the outbox with this run.
         notifier = Notifier(db, mailer_from_url(settings.smtp_url), timezone=settings.timezone,
-                            base_url=settings.base_url, mail_from=settings.mail_from, clock=SystemClock())
+                            base_url=settings.base_url, mail_from=settings.mail_from,
+                            lease=settings.outbox_lease, clock=SystemClock())
         return await work(notifier)
 
 
