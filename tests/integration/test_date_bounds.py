@@ -123,6 +123,22 @@ async def test_the_calendar_and_report_pages_refuse_a_date_out_of_range(world, b
     assert (await browser.http.get("/reports/completion/xlsx?to=31/12/9999")).status_code == 422
 
 
+async def test_a_task_due_on_the_last_accepted_day_shows_on_every_page_and_in_the_feed(world, browser):
+    """The defect was a deadline of 31/12/9999: it is refused at the door now, and the latest day
+    that is accepted works wherever a deadline is shown (the extreme dates once overflowed there)."""
+    task_id = await one_task(world, due_on="2100-12-31")
+    await browser.sign_in("truong.qlnl")
+    for path in (f"/tasks/{task_id}", "/tasks?division=QLNL", "/division"):
+        r = await browser.get(path)
+        assert r.status_code == 200 and "31/12/2100" in r.text, path
+    await browser.post("/signout")
+    await browser.sign_in("giamdoc")
+    assert (await browser.get("/leader")).status_code == 200
+    feeds = (await world.get("truong.qlnl", "/api/v1/reports/calendar-feeds")).json()
+    r = await world.client.get(feeds[0]["url"].removeprefix("http://dondoc.test"))
+    assert r.status_code == 200 and b"21001231" in r.content
+
+
 # --- Import ----------------------------------------------------------------------------------
 
 async def test_an_import_row_with_a_date_out_of_range_is_refused_with_its_column_and_nothing_is_imported(db, office):  # noqa: F811
