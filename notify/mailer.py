@@ -8,7 +8,12 @@ import hashlib
 import re
 import ssl
 from dataclasses import dataclass, field
+from email.generator import BytesGenerator
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
+from email.utils import getaddresses, parseaddr
+from io import BytesIO
 from pathlib import Path
 from typing import Awaitable, Callable, Protocol, Sequence, runtime_checkable
 from urllib.parse import unquote, urlparse
@@ -16,6 +21,35 @@ from urllib.parse import unquote, urlparse
 import aiosmtplib
 
 SMTP_TIMEOUT_S = 30
+
+
+class _WirePolicy(EmailPolicy):
+    """The standard library's folder drops the space between two encoded words when a fold falls
+    on it ("chỉ giới phạm vi" comes back as "chỉ giớiphạm vi"); a non-ASCII subject is folded by
+    the older `Header` encoder instead, which keeps every space inside the encoded words."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() == "subject" and not str(value).isascii():
+            encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep, maxlinelen=self.max_line_length)
+            return f"{name}: {encoded}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+# 7-bit on the wire (bodies in base64): no server needs 8BITMIME, and nothing is re-encoded on the way.
+WIRE_POLICY = _WirePolicy(linesep="\r\n", cte_type="7bit")
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes to the server (or into an .eml file): CRLF, folded by WIRE_POLICY."""
+    out = BytesIO()
+    BytesGenerator(out, policy=WIRE_POLICY).flatten(message)
+    return out.getvalue()
+
+
+def envelope(message: EmailMessage) -> tuple[str, list[str]]:
+    """(sender, recipients) of a message, from its From, To and Cc headers."""
+    recipients = [address for _, address in getaddresses([*message.get_all("To", []), *message.get_all("Cc", [])]) if address]
+    return parseaddr(message.get("From", ""))[1], recipients
 
 
 class MailError(Exception):
@@ -96,7 +130,7 @@ class FileMailer:
             if not await _may_send(before_send, i):
                 results.append(Withheld())
                 continue
-            raw = bytes(message)
+            raw = wire_bytes(message)
             name = re.sub(r"[^A-Za-z0-9.@-]", "", message.get("Message-ID", "")) or hashlib.sha256(raw).hexdigest()[:16]
             (self.directory / f"{name}.eml").write_bytes(raw)
             results.append(None)
@@ -145,7 +179,8 @@ class SmtpMailer:
                     results.append(Withheld())
                     continue
                 try:
-                    await client.send_message(message)
+                    sender, recipients = envelope(message)
+                    await client.sendmail(sender, recipients, wire_bytes(message))
                     results.append(None)
                 except aiosmtplib.SMTPRecipientsRefused as exc:
                     codes = [r.code for r in exc.recipients]

@@ -18,6 +18,7 @@ from notify.mailer import MailError, Mailer
 from notify.render import Recipient, render_message
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
+from tasks.dates import format_date
 from tasks.i18n import gettext_for
 from tasks.tables import Task, User
 
@@ -55,6 +56,17 @@ def _label(locale: str, days_left: int) -> str:
 
 
 LOOKUP_CHUNK = 5000
+MAX_LISTED = 30  # tasks listed in one email; the rest are one link away
+
+
+def more_link(base_url: str, items: list[dict]) -> str:
+    """The task list filtered to (at least) the tasks an email could not list: running, due by the
+    latest deadline among them, in their lead division when they share one."""
+    query = f"state=open,in_progress&due_to={format_date(max(i['due_on'] for i in items))}"
+    divisions = {i["division_code"] for i in items}
+    if len(divisions) == 1:
+        query += f"&division={divisions.pop()}"
+    return f"{base_url}/tasks?{query}"
 
 
 async def send_claimed(
@@ -73,7 +85,8 @@ async def send_claimed(
     for i in range(0, len(task_ids), LOOKUP_CHUNK):
         tasks.update({t["id"]: t for t in await Task.select(
             Task.id, Task.title, Task.state, Task.due_on, Task.deadline_version,
-            Task.lead_division.name.as_alias("division_name"), Task.directive.number.as_alias("directive_number"),
+            Task.lead_division.name.as_alias("division_name"), Task.lead_division.code.as_alias("division_code"),
+            Task.directive.number.as_alias("directive_number"),
         ).where(Task.id.is_in(task_ids[i : i + LOOKUP_CHUNK])).run()})
     users = {u["id"]: u for u in await User.select(User.id, User.email, User.full_name, User.locale, User.active).where(
         User.id.is_in(list({r["recipient"] for r in rows}))).run()}
@@ -100,16 +113,18 @@ async def send_claimed(
     for recipient_id, group in by_recipient.items():
         user = users[recipient_id]
         items = []
-        for r in sorted(group, key=lambda r: (tasks[r["task"]]["due_on"], r["task"])):
+        for r in sorted(group, key=lambda r: (r["role"] != "to", tasks[r["task"]]["due_on"], r["task"])):
             t = tasks[r["task"]]
             if t["due_on"] not in left:
                 left[t["due_on"]] = calendar.working_days_between(today, calendar.effective_due(t["due_on"]))
             items.append({
                 "id": t["id"], "title": t["title"], "directive": t["directive_number"], "lead_division": t["division_name"],
-                "due_on": t["due_on"], "role": r["role"], "url": f"{base_url}/tasks/{t['id']}",
+                "division_code": t["division_code"], "due_on": t["due_on"], "role": r["role"], "url": f"{base_url}/tasks/{t['id']}",
                 "label": _label(user["locale"], left[t["due_on"]]),
             })
-        context = {"items": items, "to_items": [i for i in items if i["role"] == "to"], "cc_items": [i for i in items if i["role"] == "cc"], "base_url": base_url}
+        listed, unlisted = items[:MAX_LISTED], items[MAX_LISTED:]
+        context = {"items": items, "to_items": [i for i in listed if i["role"] == "to"], "cc_items": [i for i in listed if i["role"] == "cc"],
+                   "more": len(unlisted), "more_url": more_link(base_url, unlisted) if unlisted else "", "base_url": base_url}
         drafts.append((user, group, "reminders", context))
 
     emails: list[tuple[dict, list[dict], EmailMessage]] = []

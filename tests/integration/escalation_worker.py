@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from notify import outbox  # noqa: E402
+from notify import outbox, sender  # noqa: E402
 from notify.mailer import SmtpMailer  # noqa: E402
 from notify.passes import Notifier  # noqa: E402
 from tasks.db import Db  # noqa: E402
@@ -35,6 +35,7 @@ class DiesMidBatch(SmtpMailer):
 
 async def main(database_url: str, smtp_url: str, as_of: str, mode: str, claim_recipients: int) -> None:
     outbox.CLAIM_RECIPIENTS = claim_recipients
+    sender.MAX_LISTED = 100_000  # every task listed, so the test sees each notification in the mail
     db = Db.from_url(database_url)
     await db.open()
     try:
