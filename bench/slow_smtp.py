@@ -21,11 +21,7 @@ import argparse
 import asyncio
 import email
 import email.policy
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -39,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from fresh_db import migrate, reset_postgres  # noqa: E402
+from instances import ServeProcess, free_port  # noqa: E402
 
 ZONE = "Asia/Ho_Chi_Minh"
 BASE_URL = "http://dondoc.bench"
@@ -114,19 +111,6 @@ async def outbox_states(url: str) -> dict[str, int]:
         await conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_instance(app_root: Path, url: str, smtp_port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DONDOC_DATABASE_URL": url, "DONDOC_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
-           "DONDOC_BASE_URL": BASE_URL, "PYTHONPATH": str(app_root)}
-    return subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(free_port()), "--no-access-log"],
-                            cwd=app_root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-
-
 async def run(args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc)
     await reset_postgres(args.url)
@@ -135,9 +119,10 @@ async def run(args: argparse.Namespace) -> int:
     sink = SlowSink(args.per_message)
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
-    logs = Path(args.logs)
-    logs.mkdir(parents=True, exist_ok=True)
-    instances = [start_instance(Path(args.app_root), args.url, controller.port, logs / f"instance{i}.log") for i in range(2)]
+    env = {"DONDOC_DATABASE_URL": args.url, "DONDOC_SMTP_URL": f"smtp://127.0.0.1:{controller.port}", "DONDOC_BASE_URL": BASE_URL}
+    instances = [ServeProcess(f"instance{i}", env, Path(args.logs), Path(args.app_root)) for i in range(2)]
+    for instance in instances:
+        instance.start()
     started = time.monotonic()
     print(f"slow_smtp: {len(expected)} notifications for {args.emails} recipients, {args.per_message:g} s a message, "
           f"two instances of {args.app_root}", flush=True)
@@ -150,10 +135,8 @@ async def run(args: argparse.Namespace) -> int:
             if settled and sum(states.values()) >= len(expected):
                 break
     finally:
-        for p in instances:
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in instances:
-            p.wait(timeout=30)
+        for instance in instances:
+            instance.stop()
         controller.stop()
     received = Counter(sink.links)
     twice = sum(n - 1 for n in received.values() if n > 1)
