@@ -24,8 +24,10 @@ from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
 from tasks.clock import Clock
 from tasks.db import Db
-from tasks.tables import Task, User
+from tasks.notices import addressed
+from tasks.tables import Notice, Task, User
 
+KINDS = ("task", "notice", "digest", "request")  # ladder reminders, notices of changes, the weekly digest, update requests
 LEASE = timedelta(minutes=10)
 CLAIM_RECIPIENTS = 200  # recipients per claimed batch: all of a recipient's due rows come together
 INSERT_CHUNK = 5000
@@ -94,13 +96,7 @@ def recipients(rule: Rule, task: TaskRow, people: People) -> list[tuple[int, str
             return people.office
         raise ValueError(kind)
 
-    chosen: dict[int, str] = {}
-    for role, kinds in (("to", rule.to), ("cc", rule.cc)):
-        for kind in kinds:
-            for user_id in users(kind):
-                if user_id in people.reachable:
-                    chosen.setdefault(user_id, role)
-    return list(chosen.items())
+    return addressed(rule.to, rule.cc, users, people.reachable.__contains__)
 
 
 async def plan(now: datetime, calendar: WorkingCalendar, ladder: Ladder, people: People) -> list[Planned]:
@@ -150,14 +146,14 @@ _ON_CONFLICT = "ON CONFLICT (task, rule, deadline_version, recipient) DO NOTHING
 # of rows cost one parameter, not thousands.
 _INSERT_SQLITE = (
     f"INSERT INTO notification ({_INSERT_COLUMNS}) "
-    "SELECT 'task', j.value ->> '$.task', j.value ->> '$.rule', j.value ->> '$.version', j.value ->> '$.recipient', "
+    "SELECT j.value ->> '$.kind', j.value ->> '$.task', j.value ->> '$.rule', j.value ->> '$.version', j.value ->> '$.recipient', "
     "j.value ->> '$.role', j.value ->> '$.due_day', 'pending', {}, {}, 0, '', '', '' FROM json_each({}) AS j WHERE true "
     + _ON_CONFLICT
 )
 _INSERT_POSTGRES = (
     f"INSERT INTO notification ({_INSERT_COLUMNS}) "
-    "SELECT 'task', x.task, x.rule, x.version, x.recipient, x.role, x.due_day, 'pending', {}, {}, 0, '', '', '' "
-    "FROM jsonb_to_recordset({}::jsonb) AS x(task integer, rule text, version integer, recipient integer, role text, due_day date) "
+    "SELECT x.kind, x.task, x.rule, x.version, x.recipient, x.role, x.due_day, 'pending', {}, {}, 0, '', '', '' "
+    "FROM jsonb_to_recordset({}::jsonb) AS x(kind text, task integer, rule text, version integer, recipient integer, role text, due_day date) "
     + _ON_CONFLICT
 )
 
@@ -165,16 +161,44 @@ _INSERT_POSTGRES = (
 async def write_plan(db: Db, planned: list[Planned], now: datetime) -> int:
     """Insert planned rows; a row another pass already wrote is skipped (ON CONFLICT DO NOTHING on
     the unique key). Returns how many were new."""
+    return await _insert(db, [
+        {"kind": "task", "task": p.task_id, "rule": p.rule, "version": p.deadline_version, "recipient": p.recipient_id, "role": p.role,
+         "due_day": p.due_day.isoformat()}
+        for p in planned
+    ], now)
+
+
+async def _insert(db: Db, rows: list[dict], now: datetime) -> int:
     sql = _INSERT_SQLITE if db.is_sqlite else _INSERT_POSTGRES
     inserted = 0
-    for i in range(0, len(planned), INSERT_CHUNK):
-        document = json.dumps([
-            {"task": p.task_id, "rule": p.rule, "version": p.deadline_version, "recipient": p.recipient_id, "role": p.role,
-             "due_day": p.due_day.isoformat()}
-            for p in planned[i : i + INSERT_CHUNK]
-        ])
-        inserted += len(await Notification.raw(sql, now, now, document).run())
+    for i in range(0, len(rows), INSERT_CHUNK):
+        inserted += len(await Notification.raw(sql, now, now, json.dumps(rows[i : i + INSERT_CHUNK])).run())
     return inserted
+
+
+async def queue_notices(db: Db, now: datetime) -> int:
+    """Turn the notices no pass has queued yet into outbox rows, for the recipients who have an
+    active account with an address; the others keep them in their inbox only. A notice row's rule
+    is the notice's kind and its deadline_version holds the audit event's id, so the outbox's
+    unique key is (event, recipient) for them and two passes queue a notice once. Returns how
+    many rows were new."""
+    queued = 0
+    while True:
+        async with db.transaction():
+            query = Notice.select(Notice.id, Notice.user, Notice.event, Notice.task, Notice.kind, Notice.role).where(
+                Notice.queued_at.is_null()).order_by(Notice.id).limit(INSERT_CHUNK)
+            if not db.is_sqlite:  # a second pass at the same moment takes other notices, not these
+                query = query.lock_rows("UPDATE", skip_locked=True)
+            notices = await query.run()
+            if not notices:
+                return queued
+            reachable = {u["id"] for u in await User.select(User.id).where(
+                User.id.is_in(sorted({n["user"] for n in notices})) & (User.active == True) & (User.email != "")).run()}  # noqa: E712
+            queued += await _insert(db, [
+                {"kind": "notice", "task": n["task"], "rule": n["kind"], "version": n["event"], "recipient": n["user"], "role": n["role"]}
+                for n in notices if n["user"] in reachable
+            ], now)
+            await Notice.update({Notice.queued_at: now}).where(_ids_of(Notice, [n["id"] for n in notices])).run()
 
 
 async def plan_and_write(db: Db, now: datetime, calendar: WorkingCalendar, ladder: Ladder, director: int | None) -> int:
@@ -189,7 +213,7 @@ async def plan_and_write(db: Db, now: datetime, calendar: WorkingCalendar, ladde
 _READY = "state = 'pending' AND next_attempt_at <= {} AND (claimed_at IS NULL OR claimed_at < {})"
 
 
-async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest"), lease: timedelta = LEASE,
+async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = KINDS, lease: timedelta = LEASE,
                 claimed_at: datetime | None = None) -> tuple[str, list[int]]:
     """Claim every ready row of up to CLAIM_RECIPIENTS recipients. Returns (claim token, ids).
 
@@ -201,7 +225,7 @@ async def claim(db: Db, now: datetime, kinds: tuple[str, ...] = ("task", "digest
     token = str(uuid.uuid4())
     claimed_at = claimed_at or now
     stale = claimed_at - lease
-    kinds_sql = ", ".join(f"'{k}'" for k in kinds if k in ("task", "digest"))
+    kinds_sql = ", ".join(f"'{k}'" for k in kinds if k in KINDS)
     ready = f"{_READY} AND kind IN ({kinds_sql})"
     if db.is_sqlite:
         sql = (
@@ -253,11 +277,15 @@ class Lease:
         return all(i in self.held for i in ids)
 
 
-def _ids(ids: list[int]):
+def _ids_of(table, ids: list[int]):
     """`id IN (…)`; on PostgreSQL one array parameter, so every batch reuses one prepared statement."""
-    if Notification._meta.db.engine_type == "postgres":
+    if table._meta.db.engine_type == "postgres":
         return WhereRaw("id = ANY({})", list(ids))
-    return Notification.id.is_in(list(ids))
+    return table.id.is_in(list(ids))
+
+
+def _ids(ids: list[int]):
+    return _ids_of(Notification, ids)
 
 
 async def mark_sent(ids: list[int], token: str, now: datetime, message_id: str) -> int:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 
-from notify import digest, outbox
+from notify import digest, outbox, update_requests
 from notify.config import load_director, load_ladder
 from notify.ladder import Ladder
 from notify.mailer import Mailer
@@ -41,11 +41,12 @@ class PassResult:
 
 class Notifier:
     """`clock` measures leases while a batch is sent (the app's clock); without one, time stands at
-    each pass's `now`, which is right for a single process run "as of" a moment."""
+    each pass's `now`, which is right for a single process run "as of" a moment. `link_key` (the
+    secret key) signs the one-tap links in the heads' emails; without it there are none."""
 
     def __init__(self, db: Db, mailer: Mailer, *, timezone: str, base_url: str, mail_from: str,
-                 lease: timedelta = outbox.LEASE, clock: Clock | None = None) -> None:
-        self.db, self.mailer, self.clock = db, mailer, clock
+                 lease: timedelta = outbox.LEASE, clock: Clock | None = None, link_key: str | None = None) -> None:
+        self.db, self.mailer, self.clock, self.link_key = db, mailer, clock, link_key
         self.timezone, self.base_url, self.mail_from, self.lease = timezone, base_url.rstrip("/"), mail_from, lease
         bind_notify_tables(db.engine)
 
@@ -63,8 +64,9 @@ class Notifier:
         started = time.perf_counter()
         director = await load_director()
         result.planned = await outbox.plan_and_write(self.db, now, calendar, ladder, director.user_id)
+        result.planned += await outbox.queue_notices(self.db, now)
         planned = time.perf_counter()
-        result.send = await self.send_ready(now, calendar, ("task", "digest"))
+        result.send = await self.send_ready(now, calendar, outbox.KINDS)
         result.planning_s, result.sending_s = planned - started, time.perf_counter() - planned
         return result
 
@@ -74,6 +76,18 @@ class Notifier:
         payload = await digest.digest_payload(now, calendar, self.base_url)
         result.planned = await digest.write_digest(payload, now)
         result.send = await self.send_ready(now, calendar, ("digest",))
+        return result
+
+    async def run_update_request(self, now: datetime) -> PassResult:
+        """The update request to the heads (Fridays, by the scheduler), then a send. On a day off
+        or outside working hours it does nothing."""
+        calendar, ladder = await self._context()
+        result = PassResult(at=now)
+        if not ladder.hours.contains(now, calendar):
+            result.quiet = True
+            return result
+        result.planned = await update_requests.write_requests(now, calendar, self.base_url)
+        result.send = await self.send_ready(now, calendar, ("request",))
         return result
 
     async def send_ready(self, now: datetime, calendar: WorkingCalendar, kinds: tuple[str, ...]) -> SendResult:
@@ -86,7 +100,7 @@ class Notifier:
                 return total
             lease = outbox.Lease(token, clock, self.lease, claimed_at, set(ids))
             try:
-                total.add(await send_claimed(lease, now, self.mailer, calendar, self.base_url, self.mail_from))
+                total.add(await send_claimed(lease, now, self.mailer, calendar, self.base_url, self.mail_from, self.link_key))
             except Exception as exc:  # one bad batch must not crash-loop the sender: push it back
                 log.exception("sending notifications %s failed", ids[:10])
                 rows = await Notification.select(Notification.id, Notification.attempts).where(

@@ -18,9 +18,11 @@ from notify.mailer import MailError, Mailer
 from notify.render import Recipient, render_message
 from notify.tables import Notification
 from tasks.calendar import WorkingCalendar
-from tasks.dates import format_date
+from tasks.dates import as_date, format_date
 from tasks.i18n import gettext_for
-from tasks.tables import Task, User
+from tasks import email_links, notices
+from tasks.permissions import Role
+from tasks.tables import AuditEvent, Task, User
 
 log = logging.getLogger("dondoc.notify")
 
@@ -70,8 +72,10 @@ def more_link(base_url: str, items: list[dict]) -> str:
 
 
 async def send_claimed(
-    lease: outbox.Lease, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str
+    lease: outbox.Lease, now: datetime, mailer: Mailer, calendar: WorkingCalendar, base_url: str, mail_from: str,
+    link_key: str | None = None,
 ) -> SendResult:
+    """`link_key` (the secret key) gives each task line of a head's email its one-tap link."""
     result = SendResult()
     token = lease.token
     rows = await Notification.select(
@@ -88,7 +92,8 @@ async def send_claimed(
             Task.lead_division.name.as_alias("division_name"), Task.lead_division.code.as_alias("division_code"),
             Task.directive.number.as_alias("directive_number"),
         ).where(Task.id.is_in(task_ids[i : i + LOOKUP_CHUNK])).run()})
-    users = {u["id"]: u for u in await User.select(User.id, User.email, User.full_name, User.locale, User.active).where(
+    users = {u["id"]: u for u in await User.select(User.id, User.email, User.full_name, User.locale, User.active, User.role,
+                                                   User.credential_version).where(
         User.id.is_in(list({r["recipient"] for r in rows}))).run()}
 
     stale = [r["id"] for r in rows if r["kind"] == "task" and (
@@ -99,32 +104,65 @@ async def send_claimed(
         sorted(set(unreachable) - set(stale)), token, "the recipient has no active account with an email address")
     live = [r for r in rows if r["id"] not in set(stale) | set(unreachable)]
 
+    def tap_url(user: dict, task_id: int) -> str:
+        if link_key is None or user["role"] != Role.HEAD.value:
+            return ""
+        return f"{base_url}/u/{email_links.sign(user['id'], user['credential_version'], task_id, now, link_key)}"
+
     # Each email: (recipient, its rows, template, context).
     drafts: list[tuple[dict, list[dict], str, dict]] = []
     by_recipient: dict[int, list[dict]] = {}
     for r in live:
-        if r["kind"] == "digest":
+        if r["kind"] in ("digest", "request"):  # an email of its own, from what the row froze
             payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
-            drafts.append((users[r["recipient"]], [r], "weekly_digest", {**digest.digest_context(payload), "base_url": base_url}))
+            if r["kind"] == "digest":
+                drafts.append((users[r["recipient"]], [r], "weekly_digest", {**digest.digest_context(payload), "base_url": base_url}))
+            else:
+                user = users[r["recipient"]]
+                drafts.append((user, [r], "update_request", {"base_url": base_url, "tasks": [
+                    {**t, "due_on": as_date(t["due_on"]), "tap_url": tap_url(user, t["id"])} for t in payload["tasks"]]}))
         else:
             by_recipient.setdefault(r["recipient"], []).append(r)
+    events = await _events([r["deadline_version"] for r in live if r["kind"] == "notice"])
+
+
     today = calendar.today(now)
     left: dict[date, int] = {}  # working days from today to each due date, counted once
     for recipient_id, group in by_recipient.items():
         user = users[recipient_id]
-        items = []
-        for r in sorted(group, key=lambda r: (r["role"] != "to", tasks[r["task"]]["due_on"], r["task"])):
+        _ = gettext_for(user["locale"])
+        changes, reminders = [], []
+        # What changed first, in the order it happened; then the reminders, those addressed to the
+        # recipient before the copies, each by deadline.
+        def order(r: dict) -> tuple:
+            if r["kind"] == "notice":
+                return (0, r["id"])
+            return (1, r["role"] != "to", tasks[r["task"]]["due_on"], r["task"])
+
+        for r in sorted(group, key=order):
             t = tasks[r["task"]]
-            if t["due_on"] not in left:
-                left[t["due_on"]] = calendar.working_days_between(today, calendar.effective_due(t["due_on"]))
-            items.append({
+            item = {
                 "id": t["id"], "title": t["title"], "directive": t["directive_number"], "lead_division": t["division_name"],
                 "division_code": t["division_code"], "due_on": t["due_on"], "role": r["role"], "url": f"{base_url}/tasks/{t['id']}",
-                "label": _label(user["locale"], left[t["due_on"]]),
-            })
-        listed, unlisted = items[:MAX_LISTED], items[MAX_LISTED:]
-        context = {"items": items, "to_items": [i for i in listed if i["role"] == "to"], "cc_items": [i for i in listed if i["role"] == "cc"],
-                   "more": len(unlisted), "more_url": more_link(base_url, unlisted) if unlisted else "", "base_url": base_url}
+                "tap_url": tap_url(user, t["id"]),
+            }
+            if r["kind"] == "notice":
+                event = events[r["deadline_version"]]
+                changes.append({**item, "label": notices.label(r["rule"], r["role"], event["after"], _), "note": event["note"],
+                                "by": event["by"]})
+                continue
+            if t["due_on"] not in left:
+                left[t["due_on"]] = calendar.working_days_between(today, calendar.effective_due(t["due_on"]))
+            reminders.append({**item, "label": _label(user["locale"], left[t["due_on"]])})
+        items = changes + reminders
+        listed_changes = changes[:MAX_LISTED]
+        listed = reminders[: MAX_LISTED - len(listed_changes)]
+        unlisted = reminders[len(listed):]
+        more_url = (f"{base_url}/notifications" if len(changes) > len(listed_changes)
+                    else more_link(base_url, unlisted) if unlisted else "")
+        context = {"items": items, "changes": listed_changes, "to_items": [i for i in listed if i["role"] == "to"],
+                   "cc_items": [i for i in listed if i["role"] == "cc"], "more": len(items) - len(listed_changes) - len(listed),
+                   "more_url": more_url, "base_url": base_url}
         drafts.append((user, group, "reminders", context))
 
     emails: list[tuple[dict, list[dict], EmailMessage]] = []
@@ -134,6 +172,9 @@ async def send_claimed(
             message["From"] = mail_from
             message["Date"] = format_datetime(now)
             message["Message-ID"] = message_id(user["id"], [r["id"] for r in group], mail_from)
+            # Which outbox rows this email carries: support can trace a mail to its rows, and the
+            # fault script counts each row received exactly once.
+            message["X-Dondoc-Notifications"] = " ".join(str(r["id"]) for r in sorted(group, key=lambda r: r["id"]))
         except Exception as exc:  # one recipient's bad data must not hold back everyone else's mail
             log.exception("the email to user %s could not be written", user["id"])
             result.retried += await outbox.mark_retry(group, token, now, f"the email could not be written: {exc}")
@@ -166,6 +207,17 @@ async def send_claimed(
 
     await mailer.send([m for _, _, m in emails], on_result=record, before_send=still_held)
     return result
+
+
+async def _events(ids: list[int]) -> dict[int, dict]:
+    """The audit events notices tell of: what changed, the note, and who made the change."""
+    found: dict[int, dict] = {}
+    unique = sorted(set(ids))
+    for i in range(0, len(unique), LOOKUP_CHUNK):
+        for e in await AuditEvent.select(AuditEvent.id, AuditEvent.after, AuditEvent.note, AuditEvent.actor.full_name.as_alias("name"),
+                                         AuditEvent.actor_username).where(AuditEvent.id.is_in(unique[i : i + LOOKUP_CHUNK])).run():
+            found[e["id"]] = {"after": e["after"], "note": e["note"], "by": e["name"] or e["actor_username"]}
+    return found
 
 
 def _recipient(user: dict) -> Recipient:

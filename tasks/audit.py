@@ -7,9 +7,29 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Mapping
 
+import contextlib
+from contextvars import ContextVar
+from typing import Iterator
+
+from tasks import notices
 from tasks.errors import Forbidden
 from tasks.permissions import Actor
 from tasks.tables import AuditEvent
+
+
+# The channel a change came through, when it is not the signed-in pages or the API: "email_link"
+# for the one-tap page of an email. Set for a request by acting_via(); every event written meanwhile
+# carries it.
+_VIA: ContextVar[str] = ContextVar("dondoc_audit_via", default="")
+
+
+@contextlib.contextmanager
+def acting_via(channel: str) -> Iterator[None]:
+    token = _VIA.set(channel)
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
 
 
 def _plain(value: Any) -> Any:
@@ -45,8 +65,9 @@ async def write_event(
     task_id: int | None = None,
     note: str = "",
 ) -> None:
-    """Call inside the transaction of the change it records."""
-    await AuditEvent.insert(
+    """Call inside the transaction of the change it records; the people a change concerns are
+    told of it there too (tasks.notices)."""
+    rows = await AuditEvent.insert(
         AuditEvent(
             at=at,
             actor=actor.id if actor else None,
@@ -58,8 +79,11 @@ async def write_event(
             before=None if before is None else json.dumps(_plain(before), ensure_ascii=False),
             after=None if after is None else json.dumps(_plain(after), ensure_ascii=False),
             note=note,
+            via=_VIA.get(),
         )
-    ).run()
+    ).returning(AuditEvent.id).run()
+    if task_id is not None and action in notices.RULES:
+        await notices.record([notices.Change(rows[0]["id"], action, task_id, actor.id if actor else None, at, after)])
 
 
 async def refuse(

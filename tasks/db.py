@@ -104,3 +104,18 @@ class Db:
 
     async def close(self) -> None:
         await close_engine(self.engine)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database did not answer (restarting, unreachable, out of connections,
+    a connection lost in the middle, SQLite locked past its timeout) rather than that something is
+    wrong with the request: the web layer then answers 503, to be tried again."""
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(exc, (asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.PostgresConnectionError,
+                        asyncpg.exceptions.InsufficientResourcesError, asyncpg.exceptions.InterfaceError,
+                        asyncpg.exceptions.InternalClientError, ConnectionError, TimeoutError)):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)

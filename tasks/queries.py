@@ -282,13 +282,13 @@ async def task_history(actor: Actor, task_id: int) -> list[dict]:
     await visible_task(actor, task_id)
     rows = await AuditEvent.select(
         AuditEvent.id, AuditEvent.at, AuditEvent.actor_username, AuditEvent.action, AuditEvent.entity_type,
-        AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.note,
+        AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.note, AuditEvent.via,
     ).where(AuditEvent.task == task_id).order_by(AuditEvent.id).run()
     return [
         {
             "id": r["id"], "at": r["at"], "actor": r["actor_username"], "action": r["action"],
             "entity_type": r["entity_type"], "entity_id": r["entity_id"],
-            "before": _load(r["before"]), "after": _load(r["after"]), "note": r["note"],
+            "before": _load(r["before"]), "after": _load(r["after"]), "note": r["note"], "via": r["via"],
         }
         for r in rows
     ]

@@ -206,6 +206,26 @@ def _where_period(p: Callable[[Any], str], period: Period, calendar: WorkingCale
     return sql
 
 
+def _reported_recently(p: Callable[[Any], str], as_of: datetime) -> str:
+    """The update rate's one test of "updated": a progress report in the 7 days up to `as_of`."""
+    return ("EXISTS (SELECT 1 FROM progress_report r WHERE r.task = t.id "
+            f"AND r.reported_at > {p(as_of - UPDATE_WINDOW)} AND r.reported_at <= {p(as_of)})")
+
+
+async def not_updated(as_of: datetime) -> dict[int, list[dict]]:
+    """The running tasks with no progress report in the 7 days up to `as_of` (what the update rate
+    counts as not updated), by lead division, each with its deadline and directive."""
+    args: list[Any] = []
+    p = binder(args)
+    sql = (f"SELECT t.id, t.title, t.due_on, t.lead_division, d.number AS directive FROM task t JOIN directive d ON d.id = t.directive "
+           f"WHERE t.state IN {sql_states(RUNNING)} AND t.created_at <= {p(as_of)} AND NOT {_reported_recently(p, as_of)} "
+           "ORDER BY t.lead_division, t.due_on, t.id")
+    found: dict[int, list[dict]] = {}
+    for row in await Task.raw(sql, *args).run():
+        found.setdefault(row["lead_division"], []).append({**row, "due_on": as_date(row["due_on"])})
+    return found
+
+
 def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, division_id: int | None) -> tuple[str, list]:
     """Per group key: the tasks in their division's hands as they stood (open or in progress, or
     submitted or confirmed after the day) with a progress report in the 7 days up to the as-of
@@ -216,8 +236,7 @@ def _updated_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
     day = calendar.today(period.as_of)
     args: list[Any] = []
     p = binder(args)
-    recent = ("EXISTS (SELECT 1 FROM progress_report r WHERE r.task = t.id "
-              f"AND r.reported_at > {p(period.as_of - UPDATE_WINDOW)} AND r.reported_at <= {p(period.as_of)})")
+    recent = _reported_recently(p, period.as_of)
     where = _where_period(p, period, calendar, division_id)
     running = f"SELECT {key} AS k FROM task t{join} {where} AND t.state IN {sql_states(RUNNING)} AND {recent}"
     where = _where_period(p, period, calendar, division_id)

@@ -129,6 +129,24 @@ class AuditEvent(Table, tablename="audit_event"):
     before = JSON(null=True, default=None)
     after = JSON(null=True, default=None)
     note = Text(default="")
+    via = Varchar(length=16, default="")  # "" (the pages, the API, the command line) or "email_link"
+
+
+class Notice(Table, tablename="notice"):
+    """What one person should hear of one change (an audit event): their in-app inbox, and what
+    the next pass within working hours mails them (tasks.notices). Unique per (event, user)."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, null=False, on_delete=OnDelete.restrict)
+    event = ForeignKey(AuditEvent, null=False, on_delete=OnDelete.restrict)
+    task = ForeignKey(Task, null=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=32)
+    role = Varchar(length=4, default="to")  # "to" | "cc"
+    created_at = Timestamptz(default=None, null=False)
+    read_at = Timestamptz(null=True, default=None)
+    # Set once a pass has turned the notice into an outbox row (or found it has no address): the
+    # pass reads only the notices not yet queued.
+    queued_at = Timestamptz(null=True, default=None)
 
 
 class CalendarDay(Table, tablename="calendar_day"):
@@ -155,6 +173,7 @@ ALL_TABLES = [
     ProgressReport,
     ExtensionRequest,
     AuditEvent,
+    Notice,
     CalendarDay,
     Setting,
 ]

@@ -28,7 +28,7 @@ from web.observe import RequestObserver
 from web.pages import csrf_config, pages_router, static_router, template_config
 from web.tables import WEB_TABLES
 from web.security import security_headers
-from web.settings import Settings
+from web.settings import Settings, parse_weekly
 
 
 def app_db(database_url: str) -> Db:
@@ -46,7 +46,7 @@ def create_app(
     db = db or app_db(settings.database_url)
     mailer = mailer or mailer_from_url(settings.smtp_url)
     notifier = Notifier(db, mailer, timezone=settings.timezone, base_url=settings.base_url, mail_from=settings.mail_from,
-                        lease=settings.outbox_lease, clock=clock)
+                        lease=settings.outbox_lease, link_key=settings.secret_key, clock=clock)
     metrics = Metrics()
 
     @contextlib.asynccontextmanager
@@ -66,7 +66,7 @@ def create_app(
         if not settings.scheduler:
             yield
             return
-        scheduler = build_scheduler(metrics.watch_passes(notifier), clock, settings.timezone)
+        scheduler = build_scheduler(metrics.watch_passes(notifier), clock, settings.timezone, parse_weekly(settings.update_request))
         scheduler.start()
         app.state.scheduler = scheduler
         try:

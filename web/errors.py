@@ -14,6 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from tasks.db import unavailable
 from tasks.errors import DomainError, Throttled
 from tasks.i18n import gettext_for, translate_error
 
@@ -73,10 +74,18 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return error_response(exc.status_code, "bad_request", _("The request could not be read: send valid JSON of the documented shape."))
 
 
+RETRY_UNAVAILABLE_S = 5
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     # The route, not the path: a calendar feed's path carries its token.
-    log.exception("unhandled error on %s %s", request.method, request.scope.get("path_template") or "unmatched route", exc_info=exc)
+    route = request.scope.get("path_template") or "unmatched route"
     _ = gettext_for(request_locale(request))
+    if unavailable(exc):
+        log.warning("the database did not answer on %s %s: %s", request.method, route, exc)
+        return error_response(503, "unavailable", _("The database is not answering just now; nothing was changed. Try again in a moment."),
+                              headers={"Retry-After": str(RETRY_UNAVAILABLE_S)})
+    log.exception("unhandled error on %s %s", request.method, route, exc_info=exc)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal", _("Something went wrong on the server; nothing was changed."))
 
 

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tasks import notices
 from tasks.permissions import Actor, Role
 from web.tables import WebSession
 
@@ -36,6 +37,7 @@ class Viewer:
     full_name: str
     division_name: str | None
     session_id: int
+    unread: int = 0  # notices not yet read: the header shows the count
 
     @property
     def role(self) -> Role:
@@ -71,7 +73,8 @@ async def session_viewer(token: str | None, now: datetime) -> Viewer | None:
         await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"]).run()
     actor = Actor(id=row["user_id"], username=row["username"], role=Role(row["role"]), division_id=row["division_id"], locale=row["locale"] or "vi",
                   credential_version=row["credential_version"])
-    return Viewer(actor=actor, full_name=row["full_name"] or row["username"], division_name=row["division_name"], session_id=row["id"])
+    return Viewer(actor=actor, full_name=row["full_name"] or row["username"], division_name=row["division_name"], session_id=row["id"],
+                  unread=await notices.unread_count(actor))
 
 
 async def end_session(token: str | None) -> None:

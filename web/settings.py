@@ -33,6 +33,20 @@ def parse_allow_list(value: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekly(value: str) -> tuple[str, int, int] | None:
+    """"fri 14:00" → ("fri", 14, 0); anything else → None."""
+    parts = value.split()
+    if len(parts) != 2 or parts[0] not in WEEKDAYS:
+        return None
+    hour, _, minute = parts[1].partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        return None
+    return parts[0], int(hour), int(minute)
+
+
 class SettingsError(ValueError):
     """A bad configuration value; its message is the one line shown at start-up."""
 
@@ -59,6 +73,9 @@ class Settings:
     metrics_allow: str = DEFAULT_METRICS_ALLOW
     # How long emails claimed by an instance that died wait before another instance sends them.
     outbox_lease_minutes: int = 10
+    # When the heads are asked to report on the tasks nobody updated for a week: "fri 14:00"
+    # (a weekday and a time, province time), or "off".
+    update_request: str = "fri 14:00"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -138,6 +155,9 @@ class Settings:
         lease = get("OUTBOX_LEASE_MINUTES", str(cls.outbox_lease_minutes))
         if not lease.isdigit() or not 1 <= int(lease) <= 60:
             raise SettingsError(f"DONDOC_OUTBOX_LEASE_MINUTES: expected a whole number 1–60, got {lease!r}")
+        update_request = (get("UPDATE_REQUEST", cls.update_request) or cls.update_request).strip().lower()
+        if update_request != "off" and parse_weekly(update_request) is None:
+            raise SettingsError(f"DONDOC_UPDATE_REQUEST: expected a weekday and a time such as \"fri 14:00\", or off; got {update_request!r}")
         return cls(
             database_url=database_url,
             smtp_url=smtp_url,
@@ -151,4 +171,5 @@ class Settings:
             log_format=log_format,
             metrics_allow=metrics_allow,
             outbox_lease_minutes=int(lease),
+            update_request=update_request,
         )

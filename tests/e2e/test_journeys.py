@@ -148,3 +148,34 @@ async def test_another_site_cannot_frame_a_page_to_clickjack_its_buttons(browser
         assert await framed[0].locator("form[action='/signin']").count() == 0
     finally:
         await context.close()
+
+
+async def test_a_head_reports_progress_in_one_tap_from_the_email_on_a_phone(open_page, server, screenshots):
+    """The link of a reminder, opened on a phone without signing in: the one task, one screen."""
+    import sqlite3
+
+    from tasks import email_links
+    from web.settings import DEV_SECRET_KEY
+
+    task_id = server.ids["no_deadline"]
+    with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as conn:
+        user_id, version = conn.execute("SELECT id, credential_version FROM app_user WHERE username = 'truong.qltm'").fetchone()
+    token = email_links.sign(user_id, version, task_id, server.clock.now(), DEV_SECRET_KEY)
+    phone = await open_page(PHONE)
+    await phone.goto(f"/u/{token}")
+    await expect(phone.locator("h1")).to_contain_text("Tổng hợp kiến nghị của doanh nghiệp về giá điện")
+    await phone.screenshot(path=screenshots / "vi-head-one-tap-phone.png", full_page=True)
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await phone.fill("input[name=percent]", "25")
+    await phone.fill("textarea[name=note]", "Đã tổng hợp ý kiến của 12 doanh nghiệp")
+    await phone.click("button:has-text('Lưu tiến độ')")
+    await expect(phone.locator(".flash.ok")).to_contain_text("Đã lưu tiến độ")
+    await expect(phone.locator(".status-line")).to_contain_text("25%")
+    await phone.screenshot(path=screenshots / "vi-head-one-tap-saved-phone.png", full_page=True)
+
+    desk = await open_page()
+    await sign_in(desk, "truong.qltm")
+    await desk.goto(f"/tasks/{task_id}")
+    await expect(desk.locator(".timeline")).to_contain_text("qua liên kết trong email")
+    await desk.goto("/notifications")
+    await desk.screenshot(path=screenshots / "vi-head-notifications.png", full_page=True)

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from tasks import accounts, register
 from tasks.clock import FixedClock
 from tasks.permissions import Actor, Role
-from tasks.tables import Directive, Division, Task, User
+from tasks.tables import Directive, Division, Notice, Task, User
 
 ZONE = "Asia/Ho_Chi_Minh"
 BASE_URL = "http://dondoc.test"
@@ -114,12 +114,17 @@ class Department:
         return f"{username}@{DOMAIN}"
 
     async def task(self, calendar, due_on: date | None, title: str = "Rà soát phương án cung ứng điện mùa khô", lead: str = "QLNL",
-                   leader: str | None = "pgd.hai", assignee: str | None = None) -> int:
+                   leader: str | None = "pgd.hai", assignee: str | None = None, announced: bool = True) -> int:
+        """A task recorded now. `announced`: as if it was assigned long ago, its "new task" notices
+        already queued and mailed, so a test of the ladder sees only the ladder's mail."""
         self.directives += 1
         directive = register.NewDirective(number=f"{100 + self.directives}/UBND-KT", issuer="UBND tỉnh", summary="Về việc bảo đảm điện")
         row = await register.record_directive(self.engine, self.actors["vanphong"], self.clock.now(), calendar, directive, [
             register.NewTask(title=title, lead_division=lead, leader_in_charge=leader, assignee=assignee, due_on=due_on)])
-        return row["tasks"][0]["id"]
+        task_id = row["tasks"][0]["id"]
+        if announced:
+            await Notice.update({Notice.queued_at: self.clock.now()}).where(Notice.task == task_id).run()
+        return task_id
 
 
 async def bulk_department(now: datetime, divisions: int, leaders: int, tasks_per_division: int, due_on: date) -> dict:

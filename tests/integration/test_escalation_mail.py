@@ -234,16 +234,19 @@ async def test_a_task_walked_through_its_ladder_gets_each_mail_on_the_right_day_
     await lifecycle.correct(db, dept.actors["vanphong"], now, calendar, task_id, "UBND tỉnh cho lùi hạn", {"due_on": date(2026, 5, 29)})
     seen.clear()
     await walk(date(2026, 5, 19), date(2026, 5, 27))
-    assert seen == {date(2026, 5, 20): heads("remind_7"), date(2026, 5, 26): heads("remind_3")}
+    assert seen == {date(2026, 5, 19): heads("deadline_corrected") | {("deadline_corrected", "pgd.hai", "to")},  # the same day
+                    date(2026, 5, 20): heads("remind_7"), date(2026, 5, 26): heads("remind_3")}
     assert {r["deadline_version"] for r in await rows(rule="remind_7")} == {1, 2}
 
-    # Submitted, then confirmed: the ladder stops.
+    # Submitted, then confirmed: the ladder stops; the office hears of the submission and the
+    # division and the leader of the confirmation, at the next pass.
     await lifecycle.submit(db, dept.actors["truong.qlnl"], local(date(2026, 5, 27), 15), calendar, task_id, "Đã hoàn thành", None)
     seen.clear()
     await walk(date(2026, 5, 28), date(2026, 6, 1))
     await lifecycle.confirm(db, dept.actors["vanphong"], local(date(2026, 6, 1), 10), task_id)
     await walk(date(2026, 6, 2), date(2026, 6, 12))
-    assert seen == {}
+    assert seen == {date(2026, 5, 28): {("done_submitted", "vanphong", "to")},
+                    date(2026, 6, 2): heads("done_confirmed") | {("done_confirmed", "pgd.hai", "to")}}
 
 
 async def test_a_pending_reminder_for_a_task_completed_meanwhile_is_not_sent(db, dept, calendar):
@@ -252,8 +255,9 @@ async def test_a_pending_reminder_for_a_task_completed_meanwhile_is_not_sent(db,
     await lifecycle.submit(db, dept.actors["truong.qlnl"], local(TUESDAY, 10), calendar, task_id, "Xong", None)
     mailer = MemoryMailer()
     result = await notifier(db, mailer).run_pass(local(TUESDAY, 11))
-    assert mailer.sent == [] and result.send.skipped == 2
-    assert {r["state"] for r in await rows()} == {"skipped"}
+    assert result.send.skipped == 2  # the two heads' reminders
+    assert [m["To"].addresses[0].username for m in mailer.sent] == ["vanphong"]  # the office hears of the submission
+    assert sorted((r["rule"], r["state"]) for r in await rows()) == [("done_submitted", "sent"), ("remind_3", "skipped"), ("remind_3", "skipped")]
 
 
 async def test_the_admin_edits_the_ladder_and_the_director_and_the_change_is_audited(db, dept, calendar, client, settings, clock):

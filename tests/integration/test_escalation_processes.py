@@ -12,7 +12,6 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 
 from notify.tables import Notification
 
@@ -34,6 +33,20 @@ def start_worker(database_url: str, smtp_url: str, as_of, mode: str = "pass", cl
     return process
 
 
+def passes_at_once(database_url: str, smtp_url: str, as_of, claim_recipients: int = 3) -> list[dict]:
+    """Two worker processes start a pass at the same moment; their summaries."""
+    workers = [start_worker(database_url, smtp_url, as_of, claim_recipients=claim_recipients) for _ in range(2)]
+    for w in workers:
+        w.stdin.write("go\n")
+        w.stdin.flush()
+    summaries = []
+    for w in workers:
+        out, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    return summaries
+
+
 def expected_pairs(world: dict, sink: Sink) -> Counter:
     address = {uid: f"leader{i}@sct.example.vn" for i, uid in enumerate(world["leader_ids"])}
     heads = {d: f"head{i:03}@sct.example.vn" for i, d in enumerate(world["division_ids"])}
@@ -46,15 +59,7 @@ def expected_pairs(world: dict, sink: Sink) -> Counter:
 
 async def test_two_processes_sending_at_once_deliver_every_notification_exactly_once(db, database_url, sink):
     world = await bulk_department(AS_OF, divisions=40, leaders=5, tasks_per_division=28, due_on=DUE)
-    workers = [start_worker(database_url, sink.url, AS_OF) for _ in range(2)]
-    for w in workers:
-        w.stdin.write("go\n")
-        w.stdin.flush()
-    summaries = []
-    for w in workers:
-        out, err = w.communicate(timeout=120)
-        assert w.returncode == 0, err
-        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    summaries = passes_at_once(database_url, sink.url, AS_OF)
 
     expected = expected_pairs(world, sink)
     assert len(expected) == 2240

@@ -199,3 +199,16 @@ async def test_every_response_names_its_request_id_and_keeps_a_plain_one_from_th
     assert re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-ID"])
     assert (await client.get("/healthz", headers={"X-Request-ID": "lb-42.abc"})).headers["X-Request-ID"] == "lb-42.abc"
     assert (await client.get("/healthz", headers={"X-Request-ID": "bad id"})).headers["X-Request-ID"] != "bad id"
+
+
+@pytest.mark.filterwarnings("ignore:.*Unable to connect")
+async def test_a_database_that_does_not_answer_is_503_to_try_again_on_the_api_and_the_pages():
+    """While PostgreSQL restarts, requests fail to reach it: that is the server's trouble and
+    passes, so the answer is 503 with Retry-After, in the user's language; not a 500."""
+    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dondoc.test") as c:
+        api = await c.post("/api/v1/auth/token", json={"username": "vanphong", "password": "mat-khau-thu"})
+        page = await c.get("/tasks", cookies={"dondoc_session": "a-session-token"})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.json()["error"] == "unavailable" and "thử lại" in api.json()["message"]
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5" and "thử lại" in page.text

@@ -10,6 +10,7 @@ def test_an_empty_environment_gives_the_embedded_defaults():
     assert s.database_url == DEFAULT_DATABASE_URL
     assert s.timezone == "Asia/Ho_Chi_Minh" and s.smtp_url is None and s.due_soon_days == 3
     assert s.outbox_lease.total_seconds() == 600
+    assert s.update_request == "fri 14:00" and Settings.from_env({"DONDOC_UPDATE_REQUEST": "Thu 09:30"}).update_request == "thu 09:30"
 
 
 @pytest.mark.parametrize("name, value", [
@@ -21,6 +22,8 @@ def test_an_empty_environment_gives_the_embedded_defaults():
     ("DONDOC_SECRET_KEY", "short"),
     ("DONDOC_OUTBOX_LEASE_MINUTES", "0"),
     ("DONDOC_OUTBOX_LEASE_MINUTES", "90"),
+    ("DONDOC_UPDATE_REQUEST", "friday 2pm"),
+    ("DONDOC_UPDATE_REQUEST", "fri 25:00"),
 ])
 def test_a_bad_value_is_refused_with_a_line_naming_the_variable(name, value):
     with pytest.raises(SettingsError) as err:

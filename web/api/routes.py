@@ -22,6 +22,7 @@ from web.api.schemas import (
 from web.auth import issue_token, provide_actor
 from web.signin import client_address, sign_in
 from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep, SettingsDep
+from web.api.inbox import INBOX_CONTROLLERS
 from web.api.notifications import NOTIFY_CONTROLLERS
 from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
 
@@ -228,4 +229,4 @@ class CalendarController(Controller):
         return await calendar_days.add_day(db, actor, now, data.day, data.kind, data.name)
 
 
-CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS, *REPORT_CONTROLLERS]
+CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS, *INBOX_CONTROLLERS, *REPORT_CONTROLLERS]

@@ -22,7 +22,7 @@ from tasks.errors import N_, Conflict
 from tasks.register import NewDirective, NewTask
 from tasks.state import TaskState
 from tasks.db import Db
-from tasks.tables import Division, User
+from tasks.tables import Division, Notice, User
 
 DEMO_PASSWORD = "dondoc2026"
 DOMAIN = "sct.quangtri.gov.vn"
@@ -164,6 +164,10 @@ async def seed_demo(db: Db, now: datetime, timezone_name: str) -> bool:
     await seeder.people()
     seeder.plan()
     await seeder.play()
+    # The demo's months of history were told to everyone as they happened: nothing of it is mailed
+    # now, and only the last week's notices are still unread in the inboxes.
+    await Notice.update({Notice.queued_at: now}, force=True).run()
+    await Notice.update({Notice.read_at: now}).where(Notice.created_at < now - timedelta(days=7)).run()
     return True
 
 

@@ -40,7 +40,7 @@ async def _with_notifier(settings: Settings, work):
         # share the outbox with this run.
         notifier = Notifier(db, mailer_from_url(settings.smtp_url), timezone=settings.timezone,
                             base_url=settings.base_url, mail_from=settings.mail_from,
-                            lease=settings.outbox_lease, clock=SystemClock())
+                            lease=settings.outbox_lease, link_key=settings.secret_key, clock=SystemClock())
         return await work(notifier)
 
 

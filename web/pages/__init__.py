@@ -12,7 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from web.pages import admin, auth, escalation, imports, office, reports, roles, tasks
+from web.pages import admin, auth, email_link, escalation, imports, inbox, office, reports, roles, tasks
 from web.inputs import check_form, check_path_ids, check_query
 from web.pages.common import PAGE_EXCEPTION_HANDLERS, optional_viewer, provide_viewer, template_config
 from web.settings import Settings
@@ -25,9 +25,9 @@ def pages_router() -> Router:
     return Router(
         path="/",
         route_handlers=[*auth.ROUTES, *tasks.ROUTES, *office.ROUTES, *roles.ROUTES, *admin.ROUTES, *reports.ROUTES,
-                        *imports.ROUTES, *escalation.ROUTES],
+                        *imports.ROUTES, *escalation.ROUTES, *inbox.ROUTES, *email_link.ROUTES],
         dependencies={"viewer": Provide(provide_viewer)},
-        exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        exception_handlers={**PAGE_EXCEPTION_HANDLERS, **email_link.EXCEPTION_HANDLERS},
         before_request=before_page_request,
         include_in_schema=False,
     )

@@ -84,8 +84,10 @@ def require(allowed: bool) -> None:
 
 def locale_of(request: Request) -> str:
     viewer = request.scope.get("dondoc_viewer")
-    if viewer is not None:
-        return viewer.actor.locale if viewer.actor.locale in LOCALES else DEFAULT_LOCALE
+    # The one-tap page of an email speaks the language of the user its link names.
+    actor = viewer.actor if viewer is not None else request.scope.get("dondoc_link_actor")
+    if actor is not None:
+        return actor.locale if actor.locale in LOCALES else DEFAULT_LOCALE
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen in LOCALES else DEFAULT_LOCALE
 
@@ -205,8 +207,13 @@ def validation_error_page(request: Request, exc: ValidationException) -> Respons
 
 
 def internal_error_page(request: Request, exc: Exception) -> Response:
-    internal_error_handler(request, exc)  # logs it
+    answer = internal_error_handler(request, exc)  # logs it, and tells a database that did not answer from a fault
     _ = gettext_for(locale_of(request))
+    if answer.status_code == 503:
+        page = _error_page(request, 503, _("Please try again"),
+                           _("The database is not answering just now; nothing was changed. Try again in a moment."))
+        page.headers["Retry-After"] = answer.headers["Retry-After"]
+        return page
     return _error_page(request, 500, _("Something went wrong"), _("Something went wrong on the server; nothing was changed."))
 
 

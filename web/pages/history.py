@@ -90,4 +90,5 @@ def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str],
         "refused": event["action"] == "forbidden",
         "changes": changes,
         "note": event.get("note") or "",
+        "via": _("through the link in an email") if event.get("via") == "email_link" else "",
     }
