@@ -97,7 +97,7 @@ async def test_the_app_runs_the_passes_on_its_scheduler_with_its_clock(db, clock
     async with running(app):
         scheduler = app.state.scheduler
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"escalation", "weekly_digest"}
+        assert set(jobs) == {"escalation", "weekly_digest", "update_request"}  # the last at DONDOC_UPDATE_REQUEST, Fridays 14:00
         monday = jobs["weekly_digest"].next_run_time
         assert (monday.weekday(), monday.hour, monday.minute, str(monday.tzinfo)) == (0, 7, 0, ZONE)
         await jobs["escalation"].func()  # what the scheduler does every minute

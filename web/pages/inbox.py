@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, Parameter
 from litestar.response import Redirect
 
 from tasks import notices
@@ -15,8 +15,7 @@ PER_PAGE = 50
 
 
 @get("/notifications", include_in_schema=False)
-async def inbox_page(request: Request, viewer: ViewerDep, page: FromQuery[int] = 1) -> Response:
-    page = min(max(page, 1), 10_000)
+async def inbox_page(request: Request, viewer: ViewerDep, page: int = Parameter(default=1, ge=1, le=10_000)) -> Response:
     found = await notices.inbox(viewer.actor, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     _ = gettext_for(locale_of(request))
     pages = max(1, -(-found["total"] // PER_PAGE))
