@@ -9,6 +9,8 @@ from typing import Any
 
 import msgspec
 
+from tasks.overdue import OverdueItem  # the list's rows, field for field (tasks.overdue.overdue_dict)
+
 
 class Token(msgspec.Struct):
     token: str
@@ -36,7 +38,7 @@ class User(msgspec.Struct):
     locale: str
 
 
-class DirectiveSummary(msgspec.Struct):
+class DirectiveFields(msgspec.Struct):
     id: int
     number: str
     issuer: str
@@ -46,6 +48,9 @@ class DirectiveSummary(msgspec.Struct):
     kind: str
     summary: str
     state: str
+
+
+class DirectiveSummary(DirectiveFields):
     task_count: int
 
 
@@ -54,16 +59,7 @@ class DirectivePage(msgspec.Struct):
     total: int
 
 
-class Directive(msgspec.Struct):
-    id: int
-    number: str
-    issuer: str
-    signer: str
-    issued_on: date | None
-    received_on: date | None
-    kind: str
-    summary: str
-    state: str
+class Directive(DirectiveFields):
     created_by: int | None
     created_at: datetime
 
@@ -253,21 +249,6 @@ class Completion(msgspec.Struct):
     total: dict[str, Any]
     period_from: date | None = msgspec.field(name="from")
     trend: list[dict[str, Any]] | None = None
-
-
-class OverdueItem(msgspec.Struct):
-    task_id: int
-    title: str
-    directive_number: str
-    directive_issued_on: date | None
-    division_code: str
-    division_name: str
-    due_on: date
-    effective_due_on: date
-    working_days_overdue: int
-    leader: str
-    last_note: str
-    last_note_on: date | None
 
 
 class OverdueList(msgspec.Struct):
