@@ -5,13 +5,14 @@ checking that no answer is a 5xx and that every status, content type and body is
 declares for that operation.
 
 Deterministic and bounded: a fixed seed, schemathesis' deterministic generation, a fixed number of
-examples per operation and one request at a time; about 75 s on two cores (seeding 15 s, the
-coverage phase's boundary cases 25 s, 25 generated cases per operation 35 s). Each operation
-is sent by a role that can get past its permission check (the office's and admin's work by the
-admin, progress and extensions by a division head, pauses and decisions by the director), so the
-fuzzing reaches the services, not only the 403. Nothing is left out: the API has no sign-out or
-password change, and a request that cancels a task or floods the sign-in throttle only makes later
-ones answer 409 or 429, which the document declares.
+examples per operation and one request at a time; about 80 s on an idle two-core machine
+(migrating and seeding 20 s, the coverage phase's boundary cases 25 s, 25 generated cases per
+operation 35 s), two minutes on a busy one. Each operation is sent by a role that can get past its
+permission check (the office's and admin's work by the admin, progress and extensions by a
+division head, pauses and decisions by the director), so the fuzzing reaches the services, not
+only the 403. Nothing is left out: the API has no sign-out or password change, and a request that
+cancels a task or floods the sign-in throttle only makes later ones answer 409 or 429, which the
+document declares.
 
     make fuzz                                                   # this test alone (pytest -m fuzz)
     DONDOC_FUZZ_DATABASE_URL=postgresql://…/scratch make fuzz   # on PostgreSQL (emptied first)
