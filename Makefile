@@ -10,7 +10,7 @@ DONDOC_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/dondoc_test
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run test compose-check clean venv
+.PHONY: run test fuzz compose-check clean venv
 
 # The virtual environment; a failed creation leaves nothing half-made behind.
 $(BIN)/python:
@@ -37,6 +37,10 @@ run: $(VENV)/.installed
 test: export DONDOC_TEST_POSTGRES_URL := $(DONDOC_TEST_POSTGRES_URL)
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the schemathesis run against the OpenAPI document (also part of `make test`).
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m fuzz $(PYTEST_ARGS)
 
 compose-check: $(VENV)/.installed-dev
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml

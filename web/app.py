@@ -7,7 +7,6 @@ from typing import AsyncIterator
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 
 from tasks.clock import Clock
 from tasks.db import Db
@@ -17,7 +16,7 @@ from notify.scheduler import build_scheduler
 from notify.tables import NOTIFY_TABLES
 from web.api.routes import CONTROLLERS, DEPENDENCIES
 from web.api.strict import before_api_request
-from web.apidocs import VendoredSwagger
+from web.apidocs import StrictBodies, openapi_config
 from web.clock import SystemClock
 from web.deps import DEPENDENCIES as APP_DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS
@@ -83,8 +82,9 @@ def create_app(
         state=State({"settings": settings, "clock": clock, "db": db, "mailer": mailer, "notifier": notifier, "metrics": metrics}),
         dependencies=APP_DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(title="dondoc", version="1", path="/schema", render_plugins=[VendoredSwagger()]),
+        openapi_config=openapi_config(),
         before_send=[security_headers(settings)],
+        plugins=[StrictBodies()],
         debug=False,
     )
     # Outside Litestar's routing, so 404s and 405s are timed, counted and logged too.

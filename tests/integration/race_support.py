@@ -65,12 +65,13 @@ class Instance:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_instance(url: str, secret_key: str, as_of: datetime, log: Path) -> Instance:
+def start_instance(url: str, secret_key: str, as_of: datetime, log: Path, *options: str) -> Instance:
     """Started from the repository root, like `dondoc serve`. Its stdin stays open for as long as
-    this process lives: should the test run die without tearing down, the instance stops itself."""
+    this process lives: should the test run die without tearing down, the instance stops itself.
+    `options` are app_instance.py's (--seed-demo)."""
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, str(INSTANCE), url, secret_key, as_of.isoformat()],
+            [sys.executable, str(INSTANCE), url, secret_key, as_of.isoformat(), *options],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True, env={**os.environ},
         )
     return Instance(process, log)

@@ -84,3 +84,20 @@ async def test_the_office_previews_then_imports_a_spreadsheet_through_the_api(wo
     assert (await world.get("vanphong", "/api/v1/tasks")).json()["total"] == 3
     r = await world.client.post("/api/v1/import/xlsx", files=files, headers=world.auth("truong.qlnl"))
     assert r.status_code == 403
+
+
+async def test_an_import_without_a_workbook_in_file_is_refused_with_422_not_500(world):
+    # Found by the schemathesis run: a multipart part without a filename is a text field, and one
+    # that is not UTF-8 broke Litestar's form parser (UnicodeDecodeError, a 500).
+    async def post(parts: dict):
+        return await world.client.post("/api/v1/import/xlsx", params={"dry_run": "true"}, headers=world.auth("vanphong"), files=parts)
+
+    r = await post({"file": (None, b"\x89PNG\r\n\x1a\n")})
+    assert r.status_code == 422, r.text
+    assert r.json()["message"] == "Không đọc được biểu mẫu: một trường (không phải tệp) không phải là văn bản UTF-8."
+    r = await post({"file": (None, b"x")})
+    assert r.status_code == 400 and r.json()["fields"] == {"file": "Thiếu, sai kiểu dữ liệu hoặc ngoài phạm vi cho phép"}, r.text
+    for parts in ({"other": (None, b"x")}, {"fichier": ("a.xlsx", b"PK", "application/zip")}):
+        r = await post(parts)
+        assert r.status_code == 422, (parts, r.text)
+        assert r.json()["fields"] == {"file": "Bắt buộc nhập"}, r.text

@@ -11,6 +11,9 @@ from msgspec import Meta
 
 
 from notify import config, queries
+from tasks.errors import Forbidden
+from web.api import replies
+from web.api.answers import UNREADABLE, answers
 from web.api.schemas import MAX_ID, PLAIN
 from web.deps import ActorDep, DbDep, NowDep
 
@@ -38,7 +41,7 @@ class EscalationIn(msgspec.Struct, forbid_unknown_fields=True):
 class NotificationController(Controller):
     path = "/notifications"
 
-    @get("/")
+    @get("/", responses=answers(replies.NotificationPage, UNREADABLE))
     async def list_notifications(
         self, actor: ActorDep,
         task: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
@@ -53,11 +56,11 @@ class NotificationController(Controller):
 class EscalationSettingsController(Controller):
     path = "/settings/escalation"
 
-    @get("/")
+    @get("/", responses=answers(replies.EscalationSettings, Forbidden))
     async def show(self, actor: ActorDep, now: NowDep) -> dict[str, Any]:
         return await config.escalation_settings(actor, now)
 
-    @put("/")
+    @put("/", responses=answers(replies.EscalationSettings, UNREADABLE, Forbidden))
     async def update(self, data: JSONBody[EscalationIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict[str, Any]:
         return await config.update_escalation_settings(db, actor, now, msgspec.to_builtins(data))
 

@@ -4,6 +4,7 @@ sees the figures of the tasks their own division leads."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -14,10 +15,12 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from tasks import importer, overdue, reports
 from tasks.dates import check_date
-from tasks.errors import N_, Invalid
+from tasks.errors import N_, Forbidden, Invalid
 from tasks.exports import build, header
 from tasks.i18n import gettext_for
 from tasks.permissions import sees_all_tasks
+from web.api import replies
+from web.api.answers import TOO_LARGE, UNREADABLE, answers, download
 from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
 
 
@@ -45,7 +48,7 @@ def _as_of(as_of: datetime | None, now: datetime) -> datetime:
 class ReportController(Controller):
     path = "/reports"
 
-    @get("/completion")
+    @get("/completion", responses=answers(replies.Completion, UNREADABLE))
     async def completion(
         self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
         period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None, group_by: GroupBy = "division",
@@ -57,7 +60,7 @@ class ReportController(Controller):
         points = await reports.weekly_trend(actor, calendar, at, period_from, due_soon_days) if trend else None
         return reports.completion_dict(report, gettext_for(actor.locale), points)
 
-    @get("/overdue")
+    @get("/overdue", responses=answers(replies.OverdueList, UNREADABLE))
     async def overdue(
         self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
         period_from: FromDate = None, period_to: ToDate = None, as_of: AsOf = None,
@@ -68,7 +71,8 @@ class ReportController(Controller):
         items = await overdue.overdue_list(actor, calendar, at, period_from, period_to, due_soon_days, group_by=group_by)
         return {"as_of": at, "total": len(items), "items": overdue.overdue_dict(items)}
 
-    @get("/{kind:str}/export", description="Download a report: format xlsx, docx or csv.")
+    @get("/{kind:str}/export", responses=answers(None, UNREADABLE), operation_class=download(build.FORMATS.values()),
+         description="Download a report: format xlsx, docx or csv.")
     async def export(
         self, kind: FromPath[str], actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
         export_format: Annotated[str, QueryParameter(name="format")] = "xlsx",
@@ -81,7 +85,8 @@ class ReportController(Controller):
         return Response(export.content, media_type=export.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
 
-    @get("/calendar-feeds", description="The secret iCalendar feed URL of each division's open deadlines "
+    @get("/calendar-feeds", responses=answers(list[replies.CalendarFeed]),
+         description="The secret iCalendar feed URL of each division's open deadlines "
          "(a head gets their own division's only). Changing the secret key revokes them all.")
     async def calendar_feeds(self, actor: ActorDep, state: State) -> list[dict[str, Any]]:
         from tasks.accounts import list_divisions
@@ -91,26 +96,34 @@ class ReportController(Controller):
         return [{"division": d["code"], "name": d["name"], "url": state.settings.base_url + feed_path(state.settings.secret_key, d["code"])}
                 for d in divisions]
 
-    @get("/header")
+    @get("/header", responses=answers(replies.ReportHeader))
     async def get_header(self, actor: ActorDep) -> dict[str, Any]:
         return header.as_dict(await header.load_header())
 
-    @put("/header")
+    @put("/header", responses=answers(replies.ReportHeader, UNREADABLE, Forbidden))
     async def put_header(self, data: JSONBody[dict[str, Any]], actor: ActorDep, now: NowDep, db: DbDep) -> dict[str, Any]:
         return header.as_dict(await header.save_header(db, actor, now, data))
+
+
+@dataclass
+class ImportForm:
+    """The multipart form of the import: the workbook in `file` (the handler refuses a form without it)."""
+
+    file: UploadFile | None = None
 
 
 class ImportController(Controller):
     path = "/import"
 
-    @post("/xlsx", status_code=200, description="Import tasks from an XLSX file (multipart field `file`). "
+    @post("/xlsx", status_code=200, responses=answers(replies.ImportResult, UNREADABLE, Forbidden, TOO_LARGE),
+          description="Import tasks from an XLSX file (multipart field `file`). "
           "With dry_run=true nothing is written: the answer previews what would be imported and every unreadable row.")
     async def import_xlsx(
         self, actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep,
-        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         dry_run: FromQuery[bool] = False,
     ) -> dict[str, Any]:
-        upload = data.get("file")
+        upload = data.file
         if upload is None:
             raise Invalid(N_("Attach the spreadsheet as the form field 'file'."), fields={"file": N_("Required")})
         content = await upload.read()

@@ -12,8 +12,10 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from tasks import accounts, calendar_days, extensions, lifecycle, queries, register
 from tasks.dates import check_date
-from tasks.errors import N_, Invalid
+from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound, Throttled, Unauthenticated
 from tasks.timeliness import Timeliness
+from web.api import replies
+from web.api.answers import UNREADABLE, answers
 from web.api.schemas import (
     MAX_ID,
     AssignIn, CalendarDayIn, CorrectionIn, DecisionIn, DirectiveIn, DivisionIn, ExtensionIn, ProgressIn,
@@ -31,6 +33,10 @@ from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
 RecordId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 # The API's own dependency; the rest (web.deps) the whole app provides.
 DEPENDENCIES = {"actor": Provide(provide_actor)}
+# A change to one task: the task's role and division checks (403), no such task (404), a state
+# that does not allow it or changed meanwhile (409).
+TASK_CHANGE = (UNREADABLE, Forbidden, NotFound, Conflict)
+CHANGED = answers(replies.TaskDetail, *TASK_CHANGE)
 
 
 def new_task(t: TaskFields) -> register.NewTask:
@@ -44,7 +50,8 @@ def new_task(t: TaskFields) -> register.NewTask:
 class AuthController(Controller):
     path = "/auth"
 
-    @post("/token", status_code=200)
+    @post("/token", status_code=200, security=[{}],  # the one operation without a bearer token
+          responses=answers(replies.Token, UNREADABLE, Unauthenticated, Throttled, public=True))
     async def token(self, data: JSONBody[TokenIn], request: Request, now: NowDep, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
         # The sign-in page's door and throttle: 401 for a wrong password, 429 with Retry-After.
         actor = await sign_in(db, data.username, data.password, client_address(request), now)
@@ -55,11 +62,11 @@ class AuthController(Controller):
 class DivisionController(Controller):
     path = "/divisions"
 
-    @get("/")
+    @get("/", responses=answers(list[replies.Division]))
     async def list_divisions(self, actor: ActorDep) -> list[dict]:
         return await accounts.list_divisions()
 
-    @post("/")
+    @post("/", responses=answers(replies.Division, UNREADABLE, Forbidden, Conflict, status=201))
     async def create_division(self, data: JSONBody[DivisionIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
         return await accounts.create_division(db, actor, now, code=data.code, name=data.name, email=data.email)
 
@@ -67,7 +74,7 @@ class DivisionController(Controller):
 class UserController(Controller):
     path = "/users"
 
-    @post("/")
+    @post("/", responses=answers(replies.User, UNREADABLE, Forbidden, Conflict, status=201))
     async def create_user(self, data: JSONBody[UserIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
         return await accounts.create_user(
             db, actor, now, username=data.username, full_name=data.full_name, email=data.email, role=data.role,
@@ -78,7 +85,7 @@ class UserController(Controller):
 class DirectiveController(Controller):
     path = "/directives"
 
-    @post("/")
+    @post("/", responses=answers(replies.RecordedDirective, UNREADABLE, Forbidden, Conflict, status=201))
     async def record_directive(self, data: JSONBody[DirectiveIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep) -> dict:
         directive = register.NewDirective(
             number=data.number, issuer=data.issuer, signer=data.signer, issued_on=data.issued_on,
@@ -86,7 +93,7 @@ class DirectiveController(Controller):
         )
         return await register.record_directive(db, actor, now, calendar, directive, [new_task(t) for t in data.tasks])
 
-    @get("/")
+    @get("/", responses=answers(replies.DirectivePage, UNREADABLE, Forbidden))
     async def list_directives(
         self, actor: ActorDep, q: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=queries.MAX_PAGE)] = 50, offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
@@ -94,7 +101,7 @@ class DirectiveController(Controller):
         rows, total = await register.list_directives(actor, q, limit=limit, offset=offset)
         return {"items": rows, "total": total}
 
-    @get("/{directive_id:int}")
+    @get("/{directive_id:int}", responses=answers(replies.Directive, UNREADABLE, Forbidden, NotFound))
     async def get_directive(self, directive_id: RecordId, actor: ActorDep) -> dict:
         return await register.get_directive(actor, directive_id)
 
@@ -106,12 +113,12 @@ def _split(value: str | None) -> tuple[str, ...]:
 class TaskController(Controller):
     path = "/tasks"
 
-    @post("/")
+    @post("/", responses=answers(replies.Task, UNREADABLE, Forbidden, status=201))
     async def create_task(self, data: JSONBody[TaskIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         row = await register.create_task(db, actor, now, calendar, data.directive, new_task(data))
         return (await queries.present_tasks([row], now, calendar, due_soon_days))[0]
 
-    @get("/")
+    @get("/", responses=answers(replies.TaskPage, UNREADABLE))
     async def list_tasks(
         self, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep,
         division: FromQuery[str | None] = None,
@@ -136,59 +143,59 @@ class TaskController(Controller):
         )
         return await queries.list_tasks(actor, f, now, calendar, due_soon_days)
 
-    @get("/{task_id:int}")
+    @get("/{task_id:int}", responses=answers(replies.TaskDetail, UNREADABLE, NotFound))
     async def get_task(self, task_id: RecordId, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
 
-    @get("/{task_id:int}/history")
+    @get("/{task_id:int}/history", responses=answers(list[replies.HistoryEvent], UNREADABLE, NotFound))
     async def history(self, task_id: RecordId, actor: ActorDep) -> list[dict]:
         return await queries.task_history(actor, task_id)
 
     async def _present(self, task_id: RecordId, actor: ActorDep, now: NowDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         return await queries.task_detail(actor, task_id, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/progress", status_code=200)
+    @post("/{task_id:int}/progress", status_code=200, responses=CHANGED)
     async def progress(self, task_id: RecordId, data: JSONBody[ProgressIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.report_progress(db, actor, now, task_id, data.percent, data.note, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/submit", status_code=200)
+    @post("/{task_id:int}/submit", status_code=200, responses=CHANGED)
     async def submit(self, task_id: RecordId, data: JSONBody[SubmitIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.submit(db, actor, now, calendar, task_id, data.note, data.completed_on, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/confirm", status_code=200)
+    @post("/{task_id:int}/confirm", status_code=200, responses=CHANGED)
     async def confirm(self, task_id: RecordId, actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.confirm(db, actor, now, task_id)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/return", status_code=200)
+    @post("/{task_id:int}/return", status_code=200, responses=CHANGED)
     async def return_task(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.return_task(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/pause", status_code=200)
+    @post("/{task_id:int}/pause", status_code=200, responses=CHANGED)
     async def pause(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.pause(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/resume", status_code=200)
+    @post("/{task_id:int}/resume", status_code=200, responses=CHANGED)
     async def resume(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.resume(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/cancel", status_code=200)
+    @post("/{task_id:int}/cancel", status_code=200, responses=CHANGED)
     async def cancel(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.cancel(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/assign", status_code=200)
+    @post("/{task_id:int}/assign", status_code=200, responses=CHANGED)
     async def assign(self, task_id: RecordId, data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.assign(db, actor, now, task_id, lead_division=data.lead_division, support_divisions=data.support_divisions,
                                leader_in_charge=data.leader_in_charge, assignee=data.assignee)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @patch("/{task_id:int}")
+    @patch("/{task_id:int}", responses=CHANGED)
     async def correct(self, task_id: RecordId, data: JSONBody[CorrectionIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         changes: dict[str, Any] = {k: getattr(data, k) for k in ("title", "description", "due_on", "priority", "completed_on") if getattr(data, k) is not None}
         if data.clear_due_on:
@@ -198,12 +205,14 @@ class TaskController(Controller):
         await lifecycle.correct(db, actor, now, calendar, task_id, data.reason, changes)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/star", status_code=200, description="Star or unstar the task (the office and the leaders), as the task page does.")
+    @post("/{task_id:int}/star", status_code=200, responses=CHANGED,
+          description="Star or unstar the task (the office and the leaders), as the task page does.")
     async def star(self, task_id: RecordId, data: JSONBody[StarIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.set_starred(db, actor, now, task_id, data.starred)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
-    @post("/{task_id:int}/extensions", status_code=201)
+    @post("/{task_id:int}/extensions", status_code=201,
+          responses=answers(replies.ExtensionRecord, *TASK_CHANGE, status=201))
     async def request_extension(self, task_id: RecordId, data: JSONBody[ExtensionIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, state: State) -> dict:
         return await extensions.request_extension(db, actor, now, calendar, task_id, data.requested_due_on, data.reason,
                                                   notice_days=state.settings.extension_notice_days)
@@ -212,7 +221,7 @@ class TaskController(Controller):
 class ExtensionController(Controller):
     path = "/extensions"
 
-    @post("/{extension_id:int}/decision", status_code=200)
+    @post("/{extension_id:int}/decision", status_code=200, responses=answers(replies.ExtensionRecord, *TASK_CHANGE))
     async def decide(self, extension_id: RecordId, data: JSONBody[DecisionIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
         return await extensions.decide_extension(db, actor, now, extension_id, data.approve, data.note)
 
@@ -220,11 +229,11 @@ class ExtensionController(Controller):
 class CalendarController(Controller):
     path = "/calendar"
 
-    @get("/")
+    @get("/", responses=answers(list[replies.CalendarDay], UNREADABLE))
     async def list_days(self, actor: ActorDep, year: Annotated[int | None, QueryParameter(ge=1900, le=2200)] = None) -> list[dict]:
         return await calendar_days.list_days(year)
 
-    @post("/")
+    @post("/", responses=answers(replies.CalendarDay, UNREADABLE, Forbidden, Conflict, status=201))
     async def add_day(self, data: JSONBody[CalendarDayIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
         return await calendar_days.add_day(db, actor, now, data.day, data.kind, data.name)
 

@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 
 from web.auth import token_actor
-from web.inputs import check_query
+from web.inputs import check_query, read_form
 
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
 
@@ -40,7 +40,8 @@ async def _check_body(request: Request) -> None:
     if field is None:
         return
     if getattr(field.kwarg_definition, "media_type", RequestEncodingType.JSON) != RequestEncodingType.JSON:
-        return  # a form or file upload (the import), which Litestar parses and the handler checks
+        await read_form(request)  # a form or file upload (the import): Litestar parses it, the handler checks it
+        return
     body_type = field.annotation
     args = get_args(body_type)
     if args and hasattr(body_type, "__metadata__"):

@@ -13,7 +13,7 @@ from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
 from web.pages import admin, auth, email_link, escalation, imports, inbox, office, reports, roles, tasks
-from web.inputs import check_form, check_path_ids, check_query
+from web.inputs import check_form, check_path_ids, check_query, read_forms_first
 from web.pages.common import PAGE_EXCEPTION_HANDLERS, optional_viewer, provide_viewer, template_config
 from web.settings import Settings
 
@@ -28,6 +28,7 @@ def pages_router() -> Router:
                         *imports.ROUTES, *escalation.ROUTES, *inbox.ROUTES, *email_link.ROUTES],
         dependencies={"viewer": Provide(provide_viewer)},
         exception_handlers={**PAGE_EXCEPTION_HANDLERS, **email_link.EXCEPTION_HANDLERS},
+        middleware=[read_forms_first],
         before_request=before_page_request,
         include_in_schema=False,
     )
