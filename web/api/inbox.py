@@ -8,6 +8,9 @@ from litestar import Controller, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from tasks import notices
+from tasks.errors import NotFound
+from web.api import replies
+from web.api.answers import UNREADABLE, answers
 from tasks.i18n import gettext_for
 from web.api.schemas import MAX_ID
 from web.deps import ActorDep, NowDep
@@ -16,7 +19,7 @@ from web.deps import ActorDep, NowDep
 class InboxController(Controller):
     path = "/me/notifications"
 
-    @get("/", description="The caller's notices, newest first, with the number still unread.")
+    @get("/", description="The caller's notices, newest first, with the number still unread.", responses=answers(replies.Inbox, UNREADABLE))
     async def list_notices(
         self, actor: ActorDep,
         unread: FromQuery[bool] = False,
@@ -27,12 +30,12 @@ class InboxController(Controller):
         _ = gettext_for(actor.locale)
         return {**found, "items": [notices.presented(i, _) for i in found["items"]]}
 
-    @post("/{notice_id:int}/read", status_code=200)
+    @post("/{notice_id:int}/read", status_code=200, responses=answers(replies.InboxRead, UNREADABLE, NotFound))
     async def read(self, notice_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)], actor: ActorDep, now: NowDep) -> dict[str, Any]:
         row = await notices.mark_read(actor, now, notice_id)
         return {"id": row["id"], "read_at": row["read_at"], "unread": await notices.unread_count(actor)}
 
-    @post("/read-all", status_code=200)
+    @post("/read-all", status_code=200, responses=answers(replies.InboxReadAll))
     async def read_all(self, actor: ActorDep, now: NowDep) -> dict[str, Any]:
         return {"marked": await notices.mark_all_read(actor, now), "unread": 0}
 

@@ -280,3 +280,33 @@ class ImportResult(msgspec.Struct):
     duplicate_rows: int
     errors: list[ImportProblem]
     preview: list[ImportPreview]
+
+
+class InboxItem(msgspec.Struct):
+    id: int
+    kind: str  # assigned, reassigned, returned, extension_requested, … (tasks.notices.KINDS)
+    task: int | None
+    title: str | None
+    role: str
+    text: str  # what changed, in the caller's language
+    note: str
+    by: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class Inbox(msgspec.Struct):
+    items: list[InboxItem]
+    total: int
+    unread: int
+
+
+class InboxRead(msgspec.Struct):
+    id: int
+    read_at: datetime
+    unread: int
+
+
+class InboxReadAll(msgspec.Struct):
+    marked: int
+    unread: int
