@@ -21,7 +21,6 @@ import asyncio
 import io
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fresh_db import migrate, reset_postgres  # noqa: E402
+from fresh_db import fresh_database  # noqa: E402
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/dondoc_bench_import"
@@ -90,19 +89,8 @@ async def _runs(url: str, content: bytes, repeat: int) -> tuple[list[float], lis
 
 
 def run_engine(engine: str, args: argparse.Namespace, content: bytes) -> None:
-    tmp = None
-    if engine == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="dondoc-bench-import-")
-        url = f"sqlite:///{tmp.name}/bench.sqlite3"
-    else:
-        url = args.postgres_url
-        asyncio.run(reset_postgres(url))
-    try:
-        migrate(url)
+    with fresh_database(engine, args.postgres_url) as url:
         dry, full, cpu, imported = asyncio.run(_runs(url, content, args.repeat))
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
     d, f = statistics.median(dry), statistics.median(full)
     print(f"{engine:9} {args.rows:>7} rows  read {d:5.2f} s  import {f:5.2f} s (best {min(full):.2f}, this process's CPU "
           f"{statistics.median(cpu):.2f})  writing {f - d:5.2f} s  {imported / f:6.0f} rows/s  (medians of {args.repeat})")
