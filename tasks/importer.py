@@ -252,7 +252,8 @@ async def import_xlsx(
     db: Db, actor: Actor | None, now: datetime, calendar: WorkingCalendar, content: bytes, *, dry_run: bool = False,
     source_name: str = "", progress: Callable[[int], None] | None = None, on_rows: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Read the workbook, and unless `dry_run` or a row is bad, write every new task in one transaction.
+    """Read the workbook, and unless `dry_run` or a row is bad, write every new task in one transaction,
+    which is also where what is already in dondoc is read (a preview reads it without one).
     `actor` None is the command line, run by whoever administers the server."""
     if actor is not None and not may_import(actor):
         raise await refuse(actor, now, "import_xlsx", "task", None, N_("Only the office may import tasks."))
@@ -307,11 +308,11 @@ async def _write(actor: Actor | None, now: datetime, calendar: WorkingCalendar, 
     for p in tasks:
         grouped.setdefault((fold(p.issuer), fold(p.number)), []).append(p)
     new = [key for key in grouped if key not in directives]
-    for key, row in zip(new, await insert_directives(actor, now, [_directive(fmt, grouped[key]) for key in new], action="import_directive", note=note)):
-        directives[key] = row["id"]
+    written = await insert_directives(actor, now, [_directive(fmt, grouped[key]) for key in new], action="import_directive", note=note)
+    directives.update((key, row["id"]) for key, row in zip(new, written))
     await insert_tasks(actor, now, [
-        TaskRow(directive=directives[(fold(p.issuer), fold(p.number))], title=p.title, lead_division=p.lead_id, support_divisions=p.support_ids,
-                leader_in_charge=p.leader_id, due_on=p.due_on,
+        TaskRow(directive=directives[(fold(p.issuer), fold(p.number))], title=p.title, lead_division=p.lead_id,
+                support_divisions=p.support_ids, leader_in_charge=p.leader_id, due_on=p.due_on,
                 assigned_at=datetime.combine(p.assigned_on, time.min, tzinfo=calendar.timezone) if p.assigned_on else None)
         for p in tasks
     ], action="import_task", note=note)
