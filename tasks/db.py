@@ -92,8 +92,9 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]], ret
     engine = table._meta.db
     per_statement = max(1, MAX_PARAMETERS // len(columns))
     defaults = [(c._meta.name, c.get_default_value()) for c in columns]
-    head = f"INSERT INTO {table._meta.tablename} ({', '.join(name for name, _ in defaults)}) VALUES "
-    tail = f" RETURNING {', '.join(returning)}" if returning else ""
+    # Names quoted, as Piccolo quotes them: notice.user is a keyword of PostgreSQL's.
+    head = f"INSERT INTO {_quoted([table._meta.tablename])} ({_quoted(name for name, _ in defaults)}) VALUES "
+    tail = f" RETURNING {_quoted(returning)}" if returning else ""
     out: list[dict] = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
@@ -105,6 +106,10 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]], ret
                 raise RuntimeError(f"{table._meta.tablename}: {len(chunk)} rows inserted, {len(inserted)} returned")
             out += sorted(inserted, key=lambda r: r[key])
     return out
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
 
 
 class _Compiled(QueryString):

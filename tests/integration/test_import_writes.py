@@ -14,7 +14,7 @@ import pytest
 from tasks import importer, register
 from tasks.errors import Conflict
 from tasks.permissions import Actor, Role
-from tasks.tables import AuditEvent, Directive, Task
+from tasks.tables import AuditEvent, Directive, Division, Notice, Task, User
 from tests.integration.test_import import CAL, CLEAN, NOW, office, workbook  # noqa: F401  (office is a fixture)
 from tests.integration.test_pages import Browser
 
@@ -34,7 +34,10 @@ def _shape(event: dict) -> tuple:
     return (event["entity_type"], event["actor_username"], event["before"], event["task"] is not None, sorted(after))
 
 
-async def test_an_imported_task_has_the_columns_and_the_audit_event_of_a_task_recorded_through_the_api(db, office):
+async def test_an_imported_task_has_the_columns_audit_event_and_notices_of_a_task_recorded_through_the_api(db, office):
+    for code in ("QLNL", "QLTM"):
+        division = await Division.select(Division.id).where(Division.code == code).first().run()
+        await User.insert(User(username=f"truong.{code.lower()}", role="head", division=division["id"])).run()
     same = dict(issued_on=date(2026, 1, 5), received_on=date(2026, 1, 5), kind="instruction", summary="Bảo đảm cung ứng điện mùa khô")
     await register.record_directive(db, office, NOW, CAL, register.NewDirective(number="PGV-000", issuer=importer.IMPORT_ISSUER, **same), [
         register.NewTask(title="Việc ghi qua API", lead_division="QLNL", support_divisions=("QLTM",), leader_in_charge="pgd.hai",
@@ -53,6 +56,11 @@ async def test_an_imported_task_has_the_columns_and_the_audit_event_of_a_task_re
     assert [_shape(e) for e in events[:2]] == [_shape(e) for e in events[2:]]
     after = json.loads(events[3]["after"]) if isinstance(events[3]["after"], str) else events[3]["after"]
     assert (after["lead_division_code"], after["support_divisions"]) == ("QLNL", ["QLTM"])
+
+    # Both tell the lead division's head and copy the supporting division's (tasks.notices).
+    told = [sorted((n["kind"], n["role"], n["user.username"]) for n in await Notice.select(
+        Notice.kind, Notice.role, Notice.user.username).where(Notice.task == t["id"]).run()) for t in (by_api, imported)]
+    assert told[0] == told[1] == [("assigned", "cc", "truong.qltm"), ("assigned", "to", "truong.qlnl")]
 
 
 async def test_two_imports_of_the_same_workbook_at_once_land_one_set_of_rows(db, office):
