@@ -4,7 +4,7 @@ fresh database, the way `dondoc import-xlsx FILE` does it.
     .venv/bin/python bench/importing.py                           # 5,000 rows, SQLite and PostgreSQL
     .venv/bin/python bench/importing.py --rows 10000 --engines postgres --repeat 7
 
-Each run starts from an empty register (three divisions and a leader): it times `import_xlsx` with
+Each run starts from an empty register (three divisions, `--heads` heads in each, and a leader): it times `import_xlsx` with
 `dry_run=True` (reading and checking the rows, nothing written) and then the real import (reading
 again, then writing the directives, tasks, supporting divisions and audit events in one
 transaction), and prints the median seconds of each (and the best import, and the CPU seconds this
@@ -53,17 +53,19 @@ def workbook(n: int) -> bytes:
     return out.getvalue()
 
 
-async def _empty(db) -> None:
-    from tasks.tables import AuditEvent, Directive, Division, Task, TaskSupport, User
+async def _empty(db, heads: int) -> None:
+    from tasks.tables import AuditEvent, Directive, Division, Notice, Task, TaskSupport, User
 
-    for table in (AuditEvent, TaskSupport, Task, Directive, User, Division):
+    for table in (Notice, AuditEvent, TaskSupport, Task, Directive, User, Division):
         await table.delete(force=True).run()
     for code, name in DIVISIONS:
-        await Division.insert(Division(code=code, name=name)).run()
+        division = (await Division.insert(Division(code=code, name=name)).returning(Division.id).run())[0]["id"]
+        for i in range(heads):
+            await User.insert(User(username=f"truong.{code.lower()}.{i}", role="head", division=division)).run()
     await User.insert(User(username="pgd.hai", full_name="Phạm Văn Hải", role="leader")).run()
 
 
-async def _runs(url: str, content: bytes, repeat: int) -> tuple[list[float], list[float], list[float], int]:
+async def _runs(url: str, content: bytes, repeat: int, heads: int) -> tuple[list[float], list[float], list[float], int]:
     from tasks.calendar import build_calendar
     from tasks.db import Db
     from tasks.importer import import_xlsx
@@ -74,7 +76,7 @@ async def _runs(url: str, content: bytes, repeat: int) -> tuple[list[float], lis
     dry, full, cpu, imported = [], [], [], 0
     try:
         for _ in range(repeat):
-            await _empty(db)
+            await _empty(db, heads)
             start = time.perf_counter()
             await import_xlsx(db, None, NOW, calendar, content, dry_run=True, source_name="bench.xlsx")
             dry.append(time.perf_counter() - start)
@@ -90,7 +92,7 @@ async def _runs(url: str, content: bytes, repeat: int) -> tuple[list[float], lis
 
 def run_engine(engine: str, args: argparse.Namespace, content: bytes) -> None:
     with fresh_database(engine, args.postgres_url) as url:
-        dry, full, cpu, imported = asyncio.run(_runs(url, content, args.repeat))
+        dry, full, cpu, imported = asyncio.run(_runs(url, content, args.repeat, args.heads))
     d, f = statistics.median(dry), statistics.median(full)
     print(f"{engine:9} {args.rows:>7} rows  read {d:5.2f} s  import {f:5.2f} s (best {min(full):.2f}, this process's CPU "
           f"{statistics.median(cpu):.2f})  writing {f - d:5.2f} s  {imported / f:6.0f} rows/s  (medians of {args.repeat})")
@@ -102,6 +104,8 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--heads", type=int, default=0, help="division heads per division: each imported task is then a notice to "
+                        "its lead and supporting divisions' heads (tasks.notices), as in a real department (default 0)")
     args = parser.parse_args()
     content = workbook(args.rows)
     for engine in args.engines.split(","):
