@@ -22,7 +22,6 @@ import random
 import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bulk import load_postgres, load_sqlite  # noqa: E402
-from fresh_db import migrate, reset_postgres  # noqa: E402
+from fresh_db import fresh_database  # noqa: E402
 from tasks.state import TaskState  # noqa: E402
 
 ZONE = "Asia/Ho_Chi_Minh"
@@ -168,33 +167,24 @@ def run_engine(engine: str, args: argparse.Namespace, rows: dict) -> dict:
             self.port = self.server.sockets[0].getsockname()[1]
             super()._trigger_server()
 
-    tmp = None
-    if engine == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="dondoc-bench-")
-        url = f"sqlite:///{tmp.name}/bench.sqlite3"
-    else:
-        url = args.postgres_url
-        asyncio.run(reset_postgres(url))
-    migrate(url)
-    t0 = time.perf_counter()
-    if engine == "sqlite":
-        load_sqlite(url[len("sqlite:///"):], batches(rows))
-    else:
-        asyncio.run(load_postgres(url, batches(rows)))
-    seeded = time.perf_counter() - t0
-    handler = CountingSink()
-    controller = SinkController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    try:
-        out = subprocess.run([sys.executable, __file__, "--pass-only", url, f"smtp://127.0.0.1:{controller.port}"],
-                             cwd=ROOT, capture_output=True, text=True)
-        if out.returncode != 0:
-            raise SystemExit(f"the pass failed:\n{out.stderr}")
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        controller.stop()
-        if tmp is not None:
-            tmp.cleanup()
+    with fresh_database(engine, args.postgres_url) as url:
+        t0 = time.perf_counter()
+        if engine == "sqlite":
+            load_sqlite(url[len("sqlite:///"):], batches(rows))
+        else:
+            asyncio.run(load_postgres(url, batches(rows)))
+        seeded = time.perf_counter() - t0
+        handler = CountingSink()
+        controller = SinkController(handler, hostname="127.0.0.1", port=0)
+        controller.start()
+        try:
+            out = subprocess.run([sys.executable, __file__, "--pass-only", url, f"smtp://127.0.0.1:{controller.port}"],
+                                 cwd=ROOT, capture_output=True, text=True)
+            if out.returncode != 0:
+                raise SystemExit(f"the pass failed:\n{out.stderr}")
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+        finally:
+            controller.stop()
     figures.update(engine=engine, seed_s=seeded, received=handler.messages)
     return figures
 

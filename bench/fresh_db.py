@@ -1,9 +1,13 @@
 """A benchmark's own database, emptied and migrated through the real `dondoc migrate`."""
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import asyncpg
 
@@ -31,3 +35,18 @@ async def reset_postgres(url: str) -> None:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
         await conn.close()
+
+
+@contextlib.contextmanager
+def fresh_database(engine: str, postgres_url: str) -> Iterator[str]:
+    """The URL of an empty, migrated database: a SQLite file in a folder removed afterwards, or the
+    PostgreSQL database at `postgres_url`, wiped first."""
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+            migrate(url)
+            yield url
+    else:
+        asyncio.run(reset_postgres(postgres_url))
+        migrate(postgres_url)
+        yield postgres_url

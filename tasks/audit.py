@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Mapping
-
-import contextlib
-from contextvars import ContextVar
-from typing import Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from tasks import notices
+from tasks.db import insert_rows
 from tasks.errors import Forbidden
 from tasks.permissions import Actor
 from tasks.tables import AuditEvent
@@ -33,24 +33,67 @@ def acting_via(channel: str) -> Iterator[None]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    """What JSON cannot hold, as the audit log writes it (json.dumps calls this for those only)."""
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_plain(v) for v in value]
-        return sorted(items) if isinstance(value, (set, frozenset)) else items
-    return value
+        return dict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot write {type(value).__name__} to the audit log")
+
+
+def _json(value: Mapping[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
 
 
 def changed_only(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
     """Keep only the keys whose value differs, so history reads as what changed."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit event: `actor` None is the command line, run by whoever administers the server."""
+
+    actor: Actor | None
+    at: datetime
+    action: str
+    entity_type: str
+    entity_id: int | None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    task_id: int | None = None
+    note: str = ""
+
+
+def _encoded(event: Event) -> dict[str, Any]:
+    """The one encoding of an event as an `audit_event` row."""
+    return {
+        "at": event.at,
+        "actor": event.actor.id if event.actor else None,
+        "actor_username": event.actor.username if event.actor else "system",
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "task": event.task_id,
+        "before": _json(event.before),
+        "after": _json(event.after),
+        "note": event.note,
+        "via": _VIA.get(),
+    }
+
+
+async def write_events(events: Iterable[Event]) -> None:
+    """Append the events, batched, and tell the people each change concerns (tasks.notices). Call
+    inside the transaction of the changes they record."""
+    events = list(events)
+    rows = await insert_rows(AuditEvent, [_encoded(e) for e in events], returning=("id",))
+    await notices.record(notices.Change(r["id"], e.action, e.task_id, e.actor.id if e.actor else None, e.at, e.after)
+                         for r, e in zip(rows, events) if e.task_id is not None and e.action in notices.RULES)
 
 
 async def write_event(
@@ -67,23 +110,7 @@ async def write_event(
 ) -> None:
     """Call inside the transaction of the change it records; the people a change concerns are
     told of it there too (tasks.notices)."""
-    rows = await AuditEvent.insert(
-        AuditEvent(
-            at=at,
-            actor=actor.id if actor else None,
-            actor_username=actor.username if actor else "system",
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            task=task_id,
-            before=None if before is None else json.dumps(_plain(before), ensure_ascii=False),
-            after=None if after is None else json.dumps(_plain(after), ensure_ascii=False),
-            note=note,
-            via=_VIA.get(),
-        )
-    ).returning(AuditEvent.id).run()
-    if task_id is not None and action in notices.RULES:
-        await notices.record([notices.Change(rows[0]["id"], action, task_id, actor.id if actor else None, at, after)])
+    await write_events([Event(actor, at, action, entity_type, entity_id, before, after, task_id, note)])
 
 
 async def refuse(

@@ -7,7 +7,11 @@ Phối hợp | Hạn xử lý).
   other date outside 01/01/2000–31/12/2100 (tasks.dates) refuses its row.
 - Every row is read first; if any row cannot be read, nothing is written and each bad row is
   reported with its row number and the reason. Otherwise everything is written in one transaction,
-  with an audit event per directive and per task, in batches (fast for 10,000 rows).
+  with an audit event per directive and per task, in batches (fast for 10,000 rows), through the
+  register's own writers (tasks.register.insert_directives / insert_tasks).
+- What is already there is read inside that transaction, one import at a time (Db.hold), so two
+  imports of one file at once write it once; a directive a clerk records in the same instant is a
+  Conflict, never a second copy.
 - Identity: a task is the same task when its directive (issuer + number), its title (compared
   accent-, case- and space-insensitively) and its lead division are the same. Importing the same
   file twice adds nothing; a row repeated in a file is imported once.
@@ -19,7 +23,6 @@ Phối hợp | Hạn xử lý).
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,12 +33,13 @@ from tasks.audit import refuse
 from tasks.calendar import WorkingCalendar
 from tasks.dates import as_date, format_date, in_range
 from tasks.db import Db
-from tasks.errors import N_
+from tasks.errors import N_, Conflict
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, may_import
-from tasks.state import TaskState
+from tasks.register import NewDirective, TaskRow, insert_directives, insert_tasks
 from tasks.tables import Directive, Division, Task, User
 from tasks.text import control_character, describe
+from tasks.unique import unique_conflict
 from tasks.workbook import ImportFileError, read_rows as _read_rows
 
 NO_DEADLINE_DATES = {date(1970, 1, 1)}
@@ -244,18 +248,12 @@ async def _existing(parsed: list[ParsedTask]) -> tuple[dict[tuple, int], set[tup
     return directives, seen
 
 
-def _audit(actor: Actor | None, now: datetime, action: str, entity_type: str, entity_id: int, after: dict, task_id: int | None,
-           note: str) -> tuple:
-    plain = {k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in after.items()}
-    return (now, actor.id if actor else None, actor.username if actor else "system", action, entity_type, entity_id, task_id, None,
-            json.dumps(plain, ensure_ascii=False), note)
-
-
 async def import_xlsx(
     db: Db, actor: Actor | None, now: datetime, calendar: WorkingCalendar, content: bytes, *, dry_run: bool = False,
     source_name: str = "", progress: Callable[[int], None] | None = None, on_rows: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Read the workbook, and unless `dry_run` or a row is bad, write every new task in one transaction.
+    """Read the workbook, and unless `dry_run` or a row is bad, write every new task in one transaction,
+    which is also where what is already in dondoc is read (a preview reads it without one).
     `actor` None is the command line, run by whoever administers the server."""
     if actor is not None and not may_import(actor):
         raise await refuse(actor, now, "import_xlsx", "task", None, N_("Only the office may import tasks."))
@@ -269,7 +267,28 @@ async def import_xlsx(
     result = ImportResult(fmt, total - header_row, errors, [], 0, 0, 0, dry_run, False)
     if errors:
         return result
-    directives, in_database = await _existing(parsed)
+    if dry_run:
+        _classify(result, parsed, *await _existing(parsed))
+        return result
+    note = f"import {source_name}".strip()
+    async with unique_conflict(_recorded_meanwhile(), "directive", ("issuer", "number")), db.transaction():
+        await db.hold("import")
+        directives, in_database = await _existing(parsed)
+        _classify(result, parsed, directives, in_database)
+        if result.new_tasks:
+            await _write(actor, now, calendar, fmt, result.new_tasks, directives, note)
+            result.imported = True
+    return result
+
+
+def _recorded_meanwhile() -> Conflict:
+    """A clerk recorded one of the file's directives between this import's reading and its writing."""
+    return Conflict(N_("A directive in this file was recorded by someone else during the import; nothing was imported. "
+                       "Import the file again."), fields={"file": N_("Recorded meanwhile")})
+
+
+def _classify(result: ImportResult, parsed: list[ParsedTask], directives: dict[tuple, int], in_database: set[tuple]) -> None:
+    """Sort the rows into new tasks, tasks already in dondoc and rows repeated in the file."""
     in_file: set[tuple] = set()
     for p in parsed:
         key = _identity(p.issuer, p.number, p.title, p.lead_id)
@@ -281,72 +300,29 @@ async def import_xlsx(
             in_file.add(key)
             result.new_tasks.append(p)
     result.new_directives = len({(fold(p.issuer), fold(p.number)) for p in result.new_tasks} - set(directives))
-    if dry_run or not result.new_tasks:
-        return result
-    await _write(db, actor, now, calendar, fmt, result.new_tasks, directives, source_name)
-    result.imported = True
-    return result
 
 
-TASK_COLUMNS = ("directive", "parent", "title", "description", "lead_division", "leader_in_charge", "assignee", "due_on",
-                "original_due_on", "deadline_version", "state", "state_reason", "percent", "completed_on", "priority", "starred",
-                "created_by", "created_at", "updated_at")
-DIRECTIVE_COLUMNS = ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary", "state", "created_by", "created_at")
-AUDIT_COLUMNS = ("at", "actor", "actor_username", "action", "entity_type", "entity_id", "task", "before", "after", "note")
-
-
-async def _insert(table: str, columns: tuple[str, ...], rows: list[tuple], returning: str = "") -> list[dict]:
-    """One multi-row INSERT per batch, in plain SQL: building thousands of Table objects costs
-    more than the database work itself."""
-    out: list[dict] = []
-    row_marks = "(" + ", ".join("{}" for _ in columns) + ")"
-    for i in range(0, len(rows), BATCH):
-        chunk = rows[i:i + BATCH]
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(row_marks for _ in chunk)
-        if returning:
-            sql += f" RETURNING {returning}"
-        out += await Task.raw(sql, *(v for row in chunk for v in row)).run()
-    return out
-
-
-async def _write(db: Db, actor: Actor | None, now: datetime, calendar: WorkingCalendar, fmt: str, tasks: list[ParsedTask],
-                 directives: dict[tuple, int], source_name: str) -> None:
-    note = f"import {source_name}".strip()
-    actor_id = actor.id if actor else None
+async def _write(actor: Actor | None, now: datetime, calendar: WorkingCalendar, fmt: str, tasks: list[ParsedTask],
+                 directives: dict[tuple, int], note: str) -> None:
     grouped: dict[tuple, list[ParsedTask]] = {}
     for p in tasks:
         grouped.setdefault((fold(p.issuer), fold(p.number)), []).append(p)
-    async with db.transaction():
-        events: list[tuple] = []
-        new_rows = []
-        for key, group in grouped.items():
-            if key in directives:
-                continue
-            issued = min((p.issued_on for p in group if p.issued_on), default=None)
-            summary = next((p.summary for p in group if p.summary), "")
-            new_rows.append((group[0].number, group[0].issuer, "", issued, issued, "instruction" if fmt == "dms" else "document",
-                             summary, "active", actor_id, now))
-        for d in await _insert("directive", DIRECTIVE_COLUMNS, new_rows, "id, number, issuer, issued_on, summary"):
-            directives[(fold(d["issuer"]), fold(d["number"]))] = d["id"]
-            events.append(_audit(actor, now, "import_directive", "directive", d["id"], d, None, note))
-        task_rows = [
-            (directives[(fold(p.issuer), fold(p.number))], None, p.title, "", p.lead_id, p.leader_id, None, p.due_on, p.due_on, 1,
-             TaskState.OPEN.value, "", 0, None, 0, False, actor_id,
-             datetime.combine(p.assigned_on, time.min, tzinfo=calendar.timezone) if p.assigned_on else now, now)
-            for p in tasks
-        ]
-        inserted = await _insert("task", TASK_COLUMNS, task_rows, "id, directive, title, lead_division")
-        ids = {(t["directive"], fold(t["title"]), t["lead_division"]): t["id"] for t in inserted}
-        supports = []
-        for p in tasks:
-            task_id = ids[(directives[(fold(p.issuer), fold(p.number))], fold(p.title), p.lead_id)]
-            supports += [(task_id, d) for d in p.support_ids]
-            events.append(_audit(actor, now, "import_task", "task", task_id, {
-                "directive": p.number, "title": p.title, "lead_division": p.lead_id, "support_divisions": list(p.support_ids),
-                "leader_in_charge": p.leader_id, "due_on": p.due_on, "assigned_on": p.assigned_on, "row": p.row,
-            }, task_id, note))
-        await _insert("task_support", ("task", "division"), supports)
-        await _insert("audit_event", AUDIT_COLUMNS, events)
+    new = [key for key in grouped if key not in directives]
+    written = await insert_directives(actor, now, [_directive(fmt, grouped[key]) for key in new], action="import_directive", note=note)
+    directives.update((key, row["id"]) for key, row in zip(new, written))
+    await insert_tasks(actor, now, [
+        TaskRow(directive=directives[(fold(p.issuer), fold(p.number))], title=p.title, lead_division=p.lead_id,
+                support_divisions=p.support_ids, leader_in_charge=p.leader_id, due_on=p.due_on,
+                assigned_at=datetime.combine(p.assigned_on, time.min, tzinfo=calendar.timezone) if p.assigned_on else None)
+        for p in tasks
+    ], action="import_task", note=note)
+
+
+def _directive(fmt: str, group: list[ParsedTask]) -> NewDirective:
+    """The directive of a group of rows: issued (and received) on the earliest date given, its summary the first one given."""
+    issued = min((p.issued_on for p in group if p.issued_on), default=None)
+    return NewDirective(number=group[0].number, issuer=group[0].issuer, issued_on=issued, received_on=issued,
+                        kind="instruction" if fmt == "dms" else "document", summary=next((p.summary for p in group if p.summary), ""))
 
 
 def result_dict(result: ImportResult, _: Gettext) -> dict[str, Any]:

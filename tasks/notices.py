@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from tasks.authority import director_id
 from tasks.dates import as_date, format_date
+from tasks.db import insert_rows
 from tasks.errors import N_, NotFound
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, Role
@@ -187,8 +188,7 @@ async def record(changes: Iterable[Change]) -> int:
         for c, rule in ruled if c.task_id in tasks
         for user_id, role in recipients(rule, tasks[c.task_id], people, c.actor_id)
     ]
-    for i in range(0, len(rows), 500):
-        await Notice.insert(*[Notice(**r) for r in rows[i : i + 500]]).run()
+    await insert_rows(Notice, rows)
     return len(rows)
 
 

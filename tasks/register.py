@@ -1,4 +1,8 @@
-"""Recording directives and their tasks (one transaction, one audit event per record), and reading the register."""
+"""Recording directives and their tasks (one transaction, one audit event per record), and reading the register.
+
+`insert_directives` and `insert_tasks` are the one way a directive or a task is written, for the
+API and the pages one at a time and for the Excel import (tasks.importer) thousands at a time:
+which columns a new record sets, and what its audit event holds, is decided there only."""
 
 from __future__ import annotations
 
@@ -8,15 +12,14 @@ from datetime import date, datetime
 
 from piccolo.query.functions.aggregate import Count
 
-from tasks.audit import refuse, write_event
+from tasks.audit import Event, refuse, write_events
 from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
-from tasks.db import Db
+from tasks.db import Db, insert_rows
 from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tasks.permissions import Actor, Role, may_read_register, may_record_directive
 from tasks.accounts import division_ids_by_code
-from tasks.state import TaskState
-from tasks.tables import Directive, Task, TaskSupport, User
+from tasks.tables import Directive, Division, Task, TaskSupport, User
 from tasks.unique import unique_conflict
 
 DIRECTIVE_KINDS = ("document", "meeting", "instruction")
@@ -47,6 +50,67 @@ class NewTask:
     due_on: date | None = None
     due_in_working_days: int | None = None
     priority: int = 0
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task ready to be written: every reference resolved to its id, the deadline to a date."""
+
+    directive: int
+    title: str
+    lead_division: int
+    support_divisions: tuple[int, ...] = ()
+    description: str = ""
+    parent: int | None = None
+    leader_in_charge: int | None = None
+    assignee: int | None = None
+    due_on: date | None = None
+    priority: int = 0
+    assigned_at: datetime | None = None  # when it was assigned, if not now (an imported row's "Ngày tạo")
+
+
+DIRECTIVE_COLUMNS = tuple(c._meta.name for c in Directive._meta.columns)
+TASK_COLUMNS = tuple(c._meta.name for c in Task._meta.columns)
+
+
+def _directive_values(actor: Actor | None, now: datetime, d: NewDirective) -> dict:
+    return {"number": d.number.strip(), "issuer": d.issuer.strip(), "signer": d.signer.strip(), "issued_on": d.issued_on,
+            "received_on": d.received_on, "kind": d.kind, "summary": d.summary, "created_by": actor.id if actor else None,
+            "created_at": now}
+
+
+def _task_values(actor: Actor | None, now: datetime, t: TaskRow) -> dict:
+    """A new task's columns; the rest (state open, deadline version 1, 0 %) are the table's defaults."""
+    return {"directive": t.directive, "parent": t.parent, "title": t.title, "description": t.description,
+            "lead_division": t.lead_division, "leader_in_charge": t.leader_in_charge, "assignee": t.assignee,
+            "due_on": t.due_on, "original_due_on": t.due_on, "priority": t.priority, "created_by": actor.id if actor else None,
+            "created_at": t.assigned_at or now, "updated_at": now}
+
+
+async def insert_directives(actor: Actor | None, now: datetime, directives: list[NewDirective], *, action: str = "record_directive",
+                            note: str = "") -> list[dict]:
+    """Write the directives (already checked) and their audit events, batched; the rows written,
+    in order. Inside the caller's transaction; `actor` None is the command line."""
+    rows = await insert_rows(Directive, [_directive_values(actor, now, d) for d in directives], returning=DIRECTIVE_COLUMNS)
+    await write_events(Event(actor=actor, at=now, action=action, entity_type="directive", entity_id=r["id"], after=r, note=note)
+                       for r in rows)
+    return rows
+
+
+async def insert_tasks(actor: Actor | None, now: datetime, tasks: list[TaskRow], *, action: str = "create_task",
+                       note: str = "") -> list[dict]:
+    """Write the tasks (already checked), their supporting divisions and their audit events,
+    batched; the task rows written, in order. Inside the caller's transaction."""
+    rows = await insert_rows(Task, [_task_values(actor, now, t) for t in tasks], returning=TASK_COLUMNS)
+    await insert_rows(TaskSupport, [{"task": r["id"], "division": d} for r, t in zip(rows, tasks) for d in t.support_divisions])
+    ids = sorted({t.lead_division for t in tasks} | {d for t in tasks for d in t.support_divisions})
+    codes = {d["id"]: d["code"] for d in await Division.select(Division.id, Division.code).where(Division.id.is_in(ids)).run()} if ids else {}
+    await write_events(
+        Event(actor=actor, at=now, action=action, entity_type="task", entity_id=r["id"], task_id=r["id"], note=note, after={
+            **r, "support_divisions": sorted(codes[d] for d in t.support_divisions), "lead_division_code": codes[t.lead_division]})
+        for r, t in zip(rows, tasks)
+    )
+    return rows
 
 
 def _check_directive(d: NewDirective, today: date) -> None:
@@ -87,23 +151,8 @@ async def record_directive(
             (Directive.issuer == directive.issuer) & (Directive.number == directive.number)
         ).run():
             raise _already_recorded(directive)
-        row = (
-            await Directive.insert(
-                Directive(
-                    number=directive.number.strip(),
-                    issuer=directive.issuer.strip(),
-                    signer=directive.signer.strip(),
-                    issued_on=directive.issued_on,
-                    received_on=directive.received_on,
-                    kind=directive.kind,
-                    summary=directive.summary,
-                    created_by=actor.id,
-                    created_at=now,
-                )
-            ).returning(*Directive.all_columns()).run()
-        )[0]
-        await write_event(actor=actor, at=now, action="record_directive", entity_type="directive", entity_id=row["id"], before=None, after=row)
-        created = [await _insert_task(actor, now, calendar, row, t, f"tasks.{i}.") for i, t in enumerate(tasks)]
+        row = (await insert_directives(actor, now, [directive]))[0]
+        created = await insert_tasks(actor, now, [await _resolve_task(now, calendar, row, t, f"tasks.{i}.") for i, t in enumerate(tasks)])
     return {**row, "tasks": created}
 
 
@@ -114,7 +163,7 @@ async def create_task(db: Db, actor: Actor, now: datetime, calendar: WorkingCale
         directive = await Directive.select().where(Directive.id == directive_id).first().run()
         if directive is None:
             raise Invalid(N_("No directive {value}."), fields={"directive": N_("Not found")}, value=directive_id)
-        return await _insert_task(actor, now, calendar, directive, task, "")
+        return (await insert_tasks(actor, now, [await _resolve_task(now, calendar, directive, task, "")]))[0]
 
 
 async def user_id_with_role(username: str | None, roles: tuple[Role, ...], field_name: str) -> int | None:
@@ -142,7 +191,8 @@ def resolve_due_on(task: NewTask, directive: dict, now: datetime, calendar: Work
     return task.due_on
 
 
-async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, directive: dict, task: NewTask, prefix: str) -> dict:
+async def _resolve_task(now: datetime, calendar: WorkingCalendar, directive: dict, task: NewTask, prefix: str) -> TaskRow:
+    """Check a task entered through the API or a page and resolve its names to ids."""
     if not task.title.strip():
         raise Invalid(N_("A task needs a title."), fields={prefix + "title": N_("Required")})
     due_on = resolve_due_on(task, directive, now, calendar, prefix)
@@ -156,33 +206,9 @@ async def _insert_task(actor: Actor, now: datetime, calendar: WorkingCalendar, d
         parent = await Task.select(Task.id, Task.directive).where(Task.id == task.parent).first().run()
         if parent is None or parent["directive"] != directive["id"]:
             raise Invalid(N_("The parent task must belong to the same directive."), fields={prefix + "parent": N_("Not in this directive")})
-    row = (
-        await Task.insert(
-            Task(
-                directive=directive["id"],
-                parent=task.parent,
-                title=task.title.strip(),
-                description=task.description,
-                lead_division=lead[task.lead_division],
-                leader_in_charge=leader_id,
-                assignee=assignee_id,
-                due_on=due_on,
-                original_due_on=due_on,
-                deadline_version=1,
-                state=TaskState.OPEN,
-                percent=0,
-                priority=task.priority,
-                created_by=actor.id,
-                created_at=now,
-                updated_at=now,
-            )
-        ).returning(*Task.all_columns()).run()
-    )[0]
-    for code in task.support_divisions:
-        await TaskSupport.insert(TaskSupport(task=row["id"], division=supports[code])).run()
-    snapshot = {**row, "support_divisions": sorted(task.support_divisions), "lead_division_code": task.lead_division}
-    await write_event(actor=actor, at=now, action="create_task", entity_type="task", entity_id=row["id"], task_id=row["id"], before=None, after=snapshot)
-    return row
+    return TaskRow(directive=directive["id"], title=task.title.strip(), lead_division=lead[task.lead_division],
+                   support_divisions=tuple(supports[code] for code in task.support_divisions), description=task.description,
+                   parent=task.parent, leader_in_charge=leader_id, assignee=assignee_id, due_on=due_on, priority=task.priority)
 
 
 async def list_directives(actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:

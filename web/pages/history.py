@@ -9,6 +9,7 @@ from tasks.state import STATE_LABELS
 
 ACTIONS = {
     "create_task": N_("Task created"),
+    "import_task": N_("Task imported from Excel"),
     "report_progress": N_("Progress reported"),
     "submit": N_("Submitted as done"),
     "confirm": N_("Completion confirmed"),
@@ -48,6 +49,8 @@ QUIET = {"deadline_version", "lead_division_code", "id", "directive", "parent", 
          "original_due_on", "description"}
 EXTENSION_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 DATE_FIELDS = {"due_on", "requested_due_on", "previous_due_on", "completed_on"}
+# Events that bring a task into being: the task page above them already shows what it holds.
+CREATIONS = {"create_task", "import_task"}
 
 
 def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str], divisions: dict[int, str],
@@ -76,7 +79,7 @@ def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str],
         return str(value)
 
     changes = []
-    keys = [k for k in after if k not in QUIET] if event["action"] != "create_task" else []
+    keys = [k for k in after if k not in QUIET] if event["action"] not in CREATIONS else []
     for key in keys:
         changes.append({
             "field": _(FIELDS.get(key, key)),
@@ -89,6 +92,7 @@ def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str],
         "action": _(ACTIONS.get(event["action"], event["action"])),
         "refused": event["action"] == "forbidden",
         "changes": changes,
-        "note": event.get("note") or "",
+        # An import's note names its file for the audit log ("import giao-viec.xlsx"); the line says it all.
+        "note": "" if event["action"] == "import_task" else event.get("note") or "",
         "via": _("through the link in an email") if event.get("via") == "email_link" else "",
     }
