@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from notify.tables import Notification
+from notify.webhooks import load_hooks, with_webhooks
 from tasks.calendar import WorkingCalendar
 from tasks.dates import as_date
 from tasks.overdue import OverdueItem, overdue_list
@@ -86,15 +87,16 @@ async def leaders() -> list[dict]:
 
 
 async def write_digest(payload: dict, now: datetime) -> int:
-    """One row per leader for this Monday; a second run in the same week writes nothing."""
+    """One row per leader for this Monday (and one per webhook of theirs); a second run in the same
+    week writes nothing."""
     version = int(payload["monday"].replace("-", ""))
     people = await leaders()
     if not people:
         return 0
-    rows = [
-        Notification(kind="digest", task=None, rule=DIGEST_RULE, deadline_version=version, recipient=p["id"], role="to",
-                     due_day=date.fromisoformat(payload["monday"]), payload=payload, state="pending", created_at=now,
-                     next_attempt_at=now, attempts=0)
+    rows = with_webhooks([
+        {"kind": "digest", "task": None, "rule": DIGEST_RULE, "deadline_version": version, "recipient": p["id"], "role": "to",
+         "due_day": date.fromisoformat(payload["monday"]), "payload": payload, "state": "pending", "created_at": now,
+         "next_attempt_at": now, "attempts": 0}
         for p in people
-    ]
-    return len(await Notification.insert(*rows).on_conflict(action="DO NOTHING").returning(Notification.id).run())
+    ], await load_hooks())
+    return len(await Notification.insert(*[Notification(**r) for r in rows]).on_conflict(action="DO NOTHING").returning(Notification.id).run())

@@ -1,5 +1,6 @@
-"""Where emails go: a Mailer sends a batch of messages and says, per message, whether it failed and
-whether the failure is worth retrying. Only this module knows SMTP."""
+"""Where emails go: a Mailer, the email Transport (notify.transport), sends a batch of messages and
+says, per message, whether it failed and whether the failure is worth retrying. Only this module
+knows SMTP."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from email.policy import EmailPolicy
 from email.utils import getaddresses, parseaddr
 from io import BytesIO
 from pathlib import Path
-from typing import Awaitable, Callable, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
+
+from notify.transport import BeforeSend, OnResult, TransportError, Withheld
+from notify.transport import may_send, report
 
 SMTP_TIMEOUT_S = 30
 
@@ -52,44 +56,16 @@ def envelope(message: EmailMessage) -> tuple[str, list[str]]:
     return parseaddr(message.get("From", ""))[1], recipients
 
 
-class MailError(Exception):
+class MailError(TransportError):
     """A message was not accepted. `permanent` failures (5xx) are not retried."""
-
-    def __init__(self, message: str, permanent: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-
-
-class Withheld(MailError):
-    """Not sent because `before_send` said no: the sender no longer holds the message's rows."""
-
-    def __init__(self) -> None:
-        super().__init__("not sent: another process holds these notifications now")
-
-
-# Called after each message with its index and its outcome, so the sender can record a sent
-# message at once rather than at the end of the batch.
-OnResult = Callable[[int, "MailError | None"], Awaitable[None]]
-# Called just before each message is handed to the server; False withholds it. The sender renews
-# its claim here, so a batch that outlasts its lease is not sent twice.
-BeforeSend = Callable[[int], Awaitable[bool]]
-
-
-async def _may_send(before_send: BeforeSend | None, index: int) -> bool:
-    return before_send is None or await before_send(index)
-
-
-async def _report(on_result: OnResult | None, results: list[MailError | None], start: int = 0) -> None:
-    if on_result is not None:
-        for i, error in enumerate(results[start:], start):
-            await on_result(i, error)
 
 
 @runtime_checkable
 class Mailer(Protocol):
+    """The email Transport: its deliveries are EmailMessages."""
+
     async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
-                   before_send: BeforeSend | None = None) -> list[MailError | None]:
+                   before_send: BeforeSend | None = None) -> list[TransportError | None]:
         """Send every message `before_send` allows; the result holds, in order, None for a sent
         message or its error (Withheld for one not sent, which on_result is not told about)."""
         ...
@@ -103,16 +79,16 @@ class MemoryMailer:
     fail_with: MailError | None = None
 
     async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
-                   before_send: BeforeSend | None = None) -> list[MailError | None]:
-        results: list[MailError | None] = []
+                   before_send: BeforeSend | None = None) -> list[TransportError | None]:
+        results: list[TransportError | None] = []
         for i, message in enumerate(messages):
-            if not await _may_send(before_send, i):
+            if not await may_send(before_send, i):
                 results.append(Withheld())
                 continue
             if self.fail_with is None:
                 self.sent.append(message)
             results.append(self.fail_with)
-            await _report(on_result, results, i)
+            await report(on_result, results, i)
         return results
 
 
@@ -123,18 +99,18 @@ class FileMailer:
     directory: Path = Path("var/mail")
 
     async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
-                   before_send: BeforeSend | None = None) -> list[MailError | None]:
+                   before_send: BeforeSend | None = None) -> list[TransportError | None]:
         self.directory.mkdir(parents=True, exist_ok=True)
-        results: list[MailError | None] = []
+        results: list[TransportError | None] = []
         for i, message in enumerate(messages):
-            if not await _may_send(before_send, i):
+            if not await may_send(before_send, i):
                 results.append(Withheld())
                 continue
             raw = wire_bytes(message)
             name = re.sub(r"[^A-Za-z0-9.@-]", "", message.get("Message-ID", "")) or hashlib.sha256(raw).hexdigest()[:16]
             (self.directory / f"{name}.eml").write_bytes(raw)
             results.append(None)
-            await _report(on_result, results, i)
+            await report(on_result, results, i)
         return results
 
 
@@ -161,7 +137,7 @@ class SmtpMailer:
         )
 
     async def send(self, messages: Sequence[EmailMessage], on_result: OnResult | None = None,
-                   before_send: BeforeSend | None = None) -> list[MailError | None]:
+                   before_send: BeforeSend | None = None) -> list[TransportError | None]:
         if not messages:
             return []
         client = self._client()
@@ -170,12 +146,12 @@ class SmtpMailer:
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             error = MailError(f"cannot connect to the mail server: {exc}", permanent=False)
             results = [error for _ in messages]
-            await _report(on_result, results)
+            await report(on_result, results)
             return results
         results = []
         try:
             for i, message in enumerate(messages):
-                if not await _may_send(before_send, i):
+                if not await may_send(before_send, i):
                     results.append(Withheld())
                     continue
                 try:
@@ -189,15 +165,15 @@ class SmtpMailer:
                 except aiosmtplib.SMTPResponseException as exc:
                     results.append(MailError(f"{exc.code} {exc.message}", permanent=exc.code >= 500))
                     if exc.code == 421:  # the server is closing the connection: the rest must wait
-                        await _report(on_result, results, i)
+                        await report(on_result, results, i)
                         results += [MailError(f"{exc.code} {exc.message}") for _ in messages[i + 1 :]]
-                        await _report(on_result, results, i + 1)
+                        await report(on_result, results, i + 1)
                         break
                 except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
                     results += [MailError(f"connection to the mail server lost: {exc}") for _ in messages[i:]]
-                    await _report(on_result, results, i)
+                    await report(on_result, results, i)
                     break
-                await _report(on_result, results, i)
+                await report(on_result, results, i)
         finally:
             try:
                 await client.quit()

@@ -21,6 +21,7 @@ from piccolo.query.mixins import WhereRaw
 
 from notify.ladder import URGED_STATES, Ladder, Rule, due_on_window, due_rules
 from notify.tables import Notification
+from notify.webhooks import load_hooks, with_webhooks
 from tasks.calendar import WorkingCalendar
 from tasks.clock import Clock
 from tasks.db import Db
@@ -133,42 +134,54 @@ async def plan(now: datetime, calendar: WorkingCalendar, ladder: Ladder, people:
             decided[key] = due_rules(task, now, calendar, ladder, already)
         for rule in decided[key]:
             planned += [Planned(task.id, rule.name, task.deadline_version, user_id, role, today) for user_id, role in recipients(rule, task, people)]
-    # One order for every process: concurrent inserts of the same keys then wait on each other in
-    # the same sequence instead of deadlocking.
     planned.sort(key=lambda p: (p.task_id, p.rule, p.deadline_version, p.recipient_id))
     return planned
 
 
-_INSERT_COLUMNS = ("kind, task, rule, deadline_version, recipient, role, due_day, state, created_at, next_attempt_at, attempts, "
-                   "claim_token, message_id, last_error")
-_ON_CONFLICT = "ON CONFLICT (task, rule, deadline_version, recipient) DO NOTHING RETURNING id"
+_INSERT_COLUMNS = ("kind, task, rule, deadline_version, recipient, role, due_day, channel, webhook, state, created_at, next_attempt_at, "
+                   "attempts, claim_token, message_id, last_error")
+# The unique key of rows about a task (migrations/notify, 2026-12-02T14): an email row has no
+# webhook, and COALESCE makes that a value, so two email rows of one key conflict.
+_ON_CONFLICT = "ON CONFLICT (task, rule, deadline_version, recipient, channel, COALESCE(webhook, 0)) DO NOTHING RETURNING id"
 # The planned rows travel as one JSON document per statement, unpacked by the database: thousands
 # of rows cost one parameter, not thousands.
 _INSERT_SQLITE = (
     f"INSERT INTO notification ({_INSERT_COLUMNS}) "
-    "SELECT j.value ->> '$.kind', j.value ->> '$.task', j.value ->> '$.rule', j.value ->> '$.version', j.value ->> '$.recipient', "
-    "j.value ->> '$.role', j.value ->> '$.due_day', 'pending', {}, {}, 0, '', '', '' FROM json_each({}) AS j WHERE true "
+    "SELECT j.value ->> '$.kind', j.value ->> '$.task', j.value ->> '$.rule', j.value ->> '$.deadline_version', j.value ->> '$.recipient', "
+    "j.value ->> '$.role', j.value ->> '$.due_day', j.value ->> '$.channel', j.value ->> '$.webhook', 'pending', {}, {}, 0, '', '', '' "
+    "FROM json_each({}) AS j WHERE true "
     + _ON_CONFLICT
 )
 _INSERT_POSTGRES = (
     f"INSERT INTO notification ({_INSERT_COLUMNS}) "
-    "SELECT x.kind, x.task, x.rule, x.version, x.recipient, x.role, x.due_day, 'pending', {}, {}, 0, '', '', '' "
-    "FROM jsonb_to_recordset({}::jsonb) AS x(kind text, task integer, rule text, version integer, recipient integer, role text, due_day date) "
+    "SELECT x.kind, x.task, x.rule, x.deadline_version, x.recipient, x.role, x.due_day, x.channel, x.webhook, 'pending', {}, {}, 0, '', '', '' "
+    "FROM jsonb_to_recordset({}::jsonb) AS x(kind text, task integer, rule text, deadline_version integer, recipient integer, role text, "
+    "due_day date, channel text, webhook integer) "
     + _ON_CONFLICT
 )
 
 
 async def write_plan(db: Db, planned: list[Planned], now: datetime) -> int:
-    """Insert planned rows; a row another pass already wrote is skipped (ON CONFLICT DO NOTHING on
-    the unique key). Returns how many were new."""
+    """Insert planned rows, and the webhook rows that go with them; a row another pass already
+    wrote is skipped (ON CONFLICT DO NOTHING on the unique key). Returns how many were new."""
     return await _insert(db, [
-        {"kind": "task", "task": p.task_id, "rule": p.rule, "version": p.deadline_version, "recipient": p.recipient_id, "role": p.role,
-         "due_day": p.due_day.isoformat()}
+        {"kind": "task", "task": p.task_id, "rule": p.rule, "deadline_version": p.deadline_version, "recipient": p.recipient_id,
+         "role": p.role, "due_day": p.due_day.isoformat()}
         for p in planned
     ], now)
 
 
+def _key(row: dict) -> tuple:
+    return (row["task"] or 0, row["rule"], row["deadline_version"], row["recipient"], row["channel"], row["webhook"] or 0)
+
+
 async def _insert(db: Db, rows: list[dict], now: datetime) -> int:
+    """Email rows (dicts of the columns that vary) and, for the active webhooks, theirs
+    (notify.webhooks), in the order of the unique key, so concurrent passes inserting the same keys
+    wait on each other in one sequence instead of deadlocking."""
+    if not rows:
+        return 0
+    rows = sorted(with_webhooks(rows, await load_hooks()), key=_key)
     sql = _INSERT_SQLITE if db.is_sqlite else _INSERT_POSTGRES
     inserted = 0
     for i in range(0, len(rows), INSERT_CHUNK):
@@ -195,7 +208,7 @@ async def queue_notices(db: Db, now: datetime) -> int:
             reachable = {u["id"] for u in await User.select(User.id).where(
                 User.id.is_in(sorted({n["user"] for n in notices})) & (User.active == True) & (User.email != "")).run()}  # noqa: E712
             queued += await _insert(db, [
-                {"kind": "notice", "task": n["task"], "rule": n["kind"], "version": n["event"], "recipient": n["user"], "role": n["role"]}
+                {"kind": "notice", "task": n["task"], "rule": n["kind"], "deadline_version": n["event"], "recipient": n["user"], "role": n["role"]}
                 for n in notices if n["user"] in reachable
             ], now)
             await Notice.update({Notice.queued_at: now}).where(_ids_of(Notice, [n["id"] for n in notices])).run()

@@ -16,6 +16,8 @@ from notify.ladder import Ladder
 from notify.mailer import Mailer
 from notify.sender import SendResult, send_claimed
 from notify.tables import Notification, bind_notify_tables
+from notify.transport import Transport
+from notify.webhook_transport import WebhookTransport
 from tasks.calendar import WorkingCalendar
 from tasks.calendar_days import load_calendar
 from tasks.clock import Clock, FixedClock
@@ -42,11 +44,14 @@ class PassResult:
 class Notifier:
     """`clock` measures leases while a batch is sent (the app's clock); without one, time stands at
     each pass's `now`, which is right for a single process run "as of" a moment. `link_key` (the
-    secret key) signs the one-tap links in the heads' emails; without it there are none."""
+    secret key) signs the one-tap links in the heads' emails; without it there are none. `webhooks`
+    is the transport of the webhook rows (a WebhookTransport unless given)."""
 
     def __init__(self, db: Db, mailer: Mailer, *, timezone: str, base_url: str, mail_from: str,
-                 lease: timedelta = outbox.LEASE, clock: Clock | None = None, link_key: str | None = None) -> None:
+                 lease: timedelta = outbox.LEASE, clock: Clock | None = None, link_key: str | None = None,
+                 webhooks: Transport | None = None) -> None:
         self.db, self.mailer, self.clock, self.link_key = db, mailer, clock, link_key
+        self.webhooks = webhooks or WebhookTransport()
         self.timezone, self.base_url, self.mail_from, self.lease = timezone, base_url.rstrip("/"), mail_from, lease
         bind_notify_tables(db.engine)
 
@@ -100,7 +105,8 @@ class Notifier:
                 return total
             lease = outbox.Lease(token, clock, self.lease, claimed_at, set(ids))
             try:
-                total.add(await send_claimed(lease, now, self.mailer, calendar, self.base_url, self.mail_from, self.link_key))
+                total.add(await send_claimed(lease, now, self.mailer, calendar, self.base_url, self.mail_from, self.link_key,
+                                            self.webhooks))
             except Exception as exc:  # one bad batch must not crash-loop the sender: push it back
                 log.exception("sending notifications %s failed", ids[:10])
                 rows = await Notification.select(Notification.id, Notification.attempts).where(

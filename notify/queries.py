@@ -39,7 +39,8 @@ async def list_notifications(
     count, select = Notification.count(), Notification.select(
         Notification.id, Notification.kind, Notification.task, Notification.task.title.as_alias("task_title"), Notification.rule,
         Notification.deadline_version, Notification.recipient.username.as_alias("recipient"),
-        Notification.recipient.email.as_alias("email"), Notification.role, Notification.state, Notification.due_day,
+        Notification.recipient.email.as_alias("email"), Notification.role, Notification.channel, Notification.webhook,
+        Notification.state, Notification.due_day,
         Notification.attempts, Notification.created_at, Notification.next_attempt_at, Notification.sent_at,
         Notification.message_id, Notification.last_error,
     )
