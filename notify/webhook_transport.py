@@ -62,28 +62,22 @@ class WebhookTransport:
     async def send(self, deliveries: Sequence[Delivery], on_result: OnResult | None = None,
                    before_send: BeforeSend | None = None) -> list[TransportError | None]:
         results: list[TransportError | None] = []
-        silent: dict[int, str] = {}  # endpoints that did not answer in this batch, and why
         async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
             for i, delivery in enumerate(deliveries):
                 if not await may_send(before_send, i):
                     results.append(Withheld())
                     continue
-                if delivery.webhook in silent:
-                    results.append(TransportError(f"not tried: {silent[delivery.webhook]} earlier in this batch"))
-                else:
-                    results.append(await self._post(client, delivery, silent))
+                results.append(await self._post(client, delivery))
                 await report(on_result, results, i)
         return results
 
-    async def _post(self, client: httpx.AsyncClient, delivery: Delivery, silent: dict[int, str]) -> TransportError | None:
+    async def _post(self, client: httpx.AsyncClient, delivery: Delivery) -> TransportError | None:
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "dondoc-webhook/1",
                    SIGNATURE_HEADER: signature(delivery.secret, delivery.body), DELIVERY_HEADER: delivery.delivery_id}
         try:
             response = await client.post(delivery.url, content=delivery.body, headers=headers)
         except httpx.TimeoutException:
-            silent[delivery.webhook] = f"the endpoint did not answer within {self.timeout:g} s"
-            return TransportError(silent[delivery.webhook])
+            return TransportError(f"the endpoint did not answer within {self.timeout:g} s")
         except httpx.HTTPError as exc:
-            silent[delivery.webhook] = f"cannot reach the endpoint: {type(exc).__name__} {exc}".strip()
-            return TransportError(silent[delivery.webhook])
+            return TransportError(f"cannot reach the endpoint: {type(exc).__name__} {exc}".strip())
         return None if response.is_success else _refusal(response)

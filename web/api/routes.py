@@ -27,6 +27,7 @@ from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep, SettingsD
 from web.api.inbox import INBOX_CONTROLLERS
 from web.api.notifications import NOTIFY_CONTROLLERS
 from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
+from web.api.webhooks import WEBHOOK_CONTROLLERS
 
 
 # Ids are PostgreSQL integers: a larger one is a client mistake, not a server error.
@@ -238,4 +239,5 @@ class CalendarController(Controller):
         return await calendar_days.add_day(db, actor, now, data.day, data.kind, data.name)
 
 
-CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS, *INBOX_CONTROLLERS, *REPORT_CONTROLLERS]
+CONTROLLERS = [AuthController, DivisionController, UserController, DirectiveController, TaskController, ExtensionController, CalendarController, *NOTIFY_CONTROLLERS, *INBOX_CONTROLLERS, *REPORT_CONTROLLERS,
+               *WEBHOOK_CONTROLLERS]
