@@ -80,7 +80,8 @@ def cmd_escalate(settings: Settings, args: argparse.Namespace) -> int:
         print(f"dondoc escalate: {_local(at, settings.timezone)} is outside working hours; nothing planned or sent")
         return 0
     s = result.send
-    print(f"dondoc escalate: {result.planned} new notifications planned; {s.emails_sent} emails sent ({s.sent} notifications), "
+    webhooks = f", {s.webhooks_sent} webhook calls" if s.webhooks_sent else ""
+    print(f"dondoc escalate: {result.planned} new notifications planned; {s.emails_sent} emails{webhooks} sent ({s.sent} notifications), "
           f"{s.retried} to retry, {s.failed} failed, {s.skipped} skipped"
           + (f", {s.taken_over} left to another instance" if s.taken_over else ""))
     return 0
