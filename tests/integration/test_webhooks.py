@@ -14,6 +14,7 @@ from notify.mailer import SmtpMailer
 from notify.passes import Notifier
 from notify.tables import Notification
 from tasks import register
+from tasks.calendar_days import load_calendar
 from tasks.i18n import gettext_for
 from tasks.notices import LABELS
 from tasks.tables import AuditEvent
@@ -116,6 +117,32 @@ async def test_two_processes_passing_at_once_post_each_notice_to_each_webhook_on
     assert heard("/pho") == Counter((t, "to") for t in qlnl_tasks)
     assert heard("/qltm") == Counter([(t, "to") for t in qltm_tasks] + [(t, "cc") for t in qlnl_tasks])
     assert len(sink.received) == 3 and all(r.status == 200 for r in receiver.received)
+
+
+async def test_the_update_request_and_the_weekly_digest_reach_the_webhooks_of_those_they_go_to(db, clock, sink, receiver):
+    clock.at = local(date(2026, 2, 20), 9)
+    dept = await Department(db, clock).build()
+    calendar = await load_calendar(ZONE)
+    overdue = await dept.task(calendar, date(2026, 2, 25), title="Báo cáo sản lượng điện tháng 2")
+    quiet = await dept.task(calendar, LATER, title="Rà soát lưới điện nông thôn")
+    await hook(db, dept, receiver, "/qlnl", DIVISION_SECRET, division="QLNL")
+    await hook(db, dept, receiver, "/giamdoc", USER_SECRET, user="giamdoc")
+    notifier = Notifier(db, SmtpMailer(sink.url), timezone=ZONE, base_url=BASE_URL, mail_from="dondoc@sct.example.vn")
+
+    await notifier.run_update_request(local(date(2026, 3, 6), 14))  # Friday: neither task has a progress report
+    [request] = receiver.at("/qlnl")
+    assert request.signed_with(DIVISION_SECRET) and request.document["recipient"]["username"] == "truong.qlnl"
+    assert [(i["task"], i["kind"], i["rule"], i["label"]) for i in request.document["items"]] == [
+        (t, "request", "update_request", "Chưa có báo cáo tiến độ trong 7 ngày qua") for t in sorted((overdue, quiet))]
+
+    await notifier.run_digest(local(date(2026, 3, 9), 7))  # Monday
+    [digest] = receiver.at("/giamdoc")
+    assert digest.signed_with(USER_SECRET) and digest.document["recipient"]["username"] == "giamdoc"
+    [item] = digest.document["items"]
+    assert (item["task"], item["kind"], item["rule"], item["due_on"]) == (overdue, "digest", "weekly_digest", "2026-02-25")
+    assert item["label"].startswith("Quá hạn ") and item["url"] == f"{BASE_URL}/tasks/{overdue}"
+    assert len(receiver.received) == 2
+    assert sorted(rcpt for rcpt, _ in sink.received) == sorted(dept.address(u) for u in ("truong.qlnl", "pho.qlnl", "giamdoc", "pgd.hai"))
 
 
 async def test_an_endpoint_that_answers_503_is_tried_again_after_the_back_off_and_then_hears_the_notice_once(db, dept, calendar, sink, receiver):
