@@ -9,7 +9,8 @@ open ones being due well before or after the ladder's reach. Then a fresh proces
 pass (`Notifier.run_pass`) against a local aiosmtpd sink in this process, and prints the seconds
 spent planning, sending and in all, emails per second and the pass process's peak memory (max RSS).
 Targets (issue 3): the whole pass at 100,000 tasks under 2 s on PostgreSQL; at 1,000,000 tasks
-within 1.5 × that.
+within 1.5 × that. `--webhooks` also attaches a webhook to every division, received by a local
+HTTP server in this process, and prints the calls made and received.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +104,7 @@ def plan_rows(n_tasks: int, n_due: int, divisions: int = DIVISIONS, heads_per_di
 
 def batches(rows: dict) -> list:
     """The rows as `bulk` batches, with the columns the benchmark leaves at their defaults."""
+    webhooks = [("webhook", ("id", "division", "url", "secret", "active", "created_at"), rows["webhooks"])] if rows.get("webhooks") else []
     return [
         ("division", ("id", "code", "name", "email", "active"), [(*r, True) for r in rows["divisions"]]),
         ("app_user", ("id", "username", "full_name", "email", "role", "division", "password_hash", "active", "locale"),
@@ -112,6 +115,7 @@ def batches(rows: dict) -> list:
                   "completed_on", "created_at", "updated_at", "deadline_version", "description", "state_reason", "percent", "priority",
                   "starred"),
          ((*t, 1, "", "", 0, 0, False) for t in rows["tasks"])),
+        *webhooks,
     ]
 
 
@@ -132,7 +136,7 @@ async def one_pass(url: str, smtp_url: str) -> dict:
     finally:
         await db.close()
     return {"planning_s": result.planning_s, "sending_s": result.sending_s, "whole_s": whole, "planned": result.planned,
-            "emails": result.send.emails_sent, "notifications_sent": result.send.sent, "retried": result.send.retried,
+            "emails": result.send.emails_sent, "webhook_calls": result.send.webhooks_sent, "notifications_sent": result.send.sent, "retried": result.send.retried,
             "failed": result.send.failed, "peak_rss_mb": peak_rss_mb()}
 
 
@@ -146,6 +150,26 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def webhook_receiver() -> ThreadingHTTPServer:
+    """Answers every POST 204 and counts them (in `.calls`)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            with self.server.lock:
+                self.server.calls += 1
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads, server.calls, server.lock = True, 0, threading.Lock()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server
 
 
 class CountingSink:
@@ -167,7 +191,11 @@ def run_engine(engine: str, args: argparse.Namespace, rows: dict) -> dict:
             self.port = self.server.sockets[0].getsockname()[1]
             super()._trigger_server()
 
+    receiver = webhook_receiver() if args.webhooks else None
     with fresh_database(engine, args.postgres_url) as url:
+        if receiver is not None:
+            hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+            rows = {**rows, "webhooks": [(d, d, hook_url, "bench-secret-0123456789", True, AS_OF) for d, *_ in rows["divisions"]]}
         t0 = time.perf_counter()
         if engine == "sqlite":
             load_sqlite(url[len("sqlite:///"):], batches(rows))
@@ -185,7 +213,10 @@ def run_engine(engine: str, args: argparse.Namespace, rows: dict) -> dict:
             figures = json.loads(out.stdout.strip().splitlines()[-1])
         finally:
             controller.stop()
-    figures.update(engine=engine, seed_s=seeded, received=handler.messages)
+            if receiver is not None:
+                receiver.shutdown()
+                receiver.server_close()
+    figures.update(engine=engine, seed_s=seeded, received=handler.messages, calls_received=receiver.calls if receiver else 0)
     return figures
 
 
@@ -201,6 +232,7 @@ def main() -> None:
     p.add_argument("--heads-per-division", type=int, default=HEADS_PER_DIVISION, help="users with the head role per division (default %(default)s)")
     p.add_argument("--postgres-url", default=os.environ.get("DONDOC_BENCH_POSTGRES_URL", DEFAULT_PG_URL),
                    help="a database this benchmark may wipe (default %(default)s)")
+    p.add_argument("--webhooks", action="store_true", help="a webhook for every division, answered by a local HTTP server")
     args = p.parse_args()
     rows = plan_rows(args.tasks, args.due, args.divisions, args.heads_per_division)
     print(f"dondoc escalation benchmark: {args.tasks:,} tasks ({int(args.tasks * 0.4):,} open), {args.due:,} with a rule due, "
@@ -210,7 +242,8 @@ def main() -> None:
         rate = f["emails"] / f["sending_s"] if f["sending_s"] else 0.0
         print(f"{engine:>8}: seeded in {f['seed_s']:.1f} s; pass: planning {f['planning_s']:.3f} s, sending {f['sending_s']:.3f} s, "
               f"whole {f['whole_s']:.3f} s; {f['planned']:,} notifications in {f['emails']:,} emails "
-              f"({f['received']:,} received), {rate:,.0f} emails/s; peak memory {f['peak_rss_mb']:.0f} MB")
+              f"({f['received']:,} received), {rate:,.0f} emails/s; peak memory {f['peak_rss_mb']:.0f} MB"
+              + (f"; {f['webhook_calls']:,} webhook calls ({f['calls_received']:,} received)" if args.webhooks else ""))
 
 
 if __name__ == "__main__":
