@@ -49,7 +49,7 @@ def test_every_operation_has_one_success_and_names_its_refusals(document):
 
 def test_request_bodies_that_refuse_unknown_fields_say_so(document):
     schemas = document["components"]["schemas"]
-    for name in ("TaskIn", "DirectiveIn", "ProgressIn", "EscalationIn", "RuleIn", "TokenIn"):
+    for name in ("TaskIn", "DirectiveIn", "ProgressIn", "EscalationIn", "RuleIn", "TokenIn", "WebhookIn"):
         assert schemas[name]["additionalProperties"] is False, name
     assert "additionalProperties" not in schemas["Task"]  # answers may grow fields
 

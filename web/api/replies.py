@@ -185,6 +185,8 @@ class Notification(msgspec.Struct):
     recipient: str
     email: str
     role: str
+    channel: str  # email or webhook
+    webhook: int | None  # the webhook of a webhook row
     state: str
     due_day: date | None
     attempts: int
@@ -198,6 +200,17 @@ class Notification(msgspec.Struct):
 class NotificationPage(msgspec.Struct):
     items: list[Notification]
     total: int
+
+
+class Webhook(msgspec.Struct):
+    """A webhook as the admin sees it; its secret is never shown."""
+
+    id: int
+    division: str | None  # the division's code, for a division's webhook
+    user: str | None  # the username, for a user's webhook
+    url: str
+    active: bool
+    created_at: datetime
 
 
 class Rule(msgspec.Struct):
