@@ -87,13 +87,14 @@ def _encoded(event: Event) -> dict[str, Any]:
     }
 
 
-async def write_events(events: Iterable[Event]) -> None:
-    """Append the events, batched, and tell the people each change concerns (tasks.notices). Call
-    inside the transaction of the changes they record."""
+async def write_events(events: Iterable[Event], people: Mapping[int, notices.TaskPeople] | None = None) -> None:
+    """Append the events, batched, and tell the people each change concerns (tasks.notices; `people`
+    of tasks the caller has just written spares reading them again). Call inside the transaction
+    of the changes they record."""
     events = list(events)
     rows = await insert_rows(AuditEvent, [_encoded(e) for e in events], returning=("id",))
-    await notices.record(notices.Change(r["id"], e.action, e.task_id, e.actor.id if e.actor else None, e.at, e.after)
-                         for r, e in zip(rows, events) if e.task_id is not None and e.action in notices.RULES)
+    await notices.record((notices.Change(r["id"], e.action, e.task_id, e.actor.id if e.actor else None, e.at, e.after)
+                          for r, e in zip(rows, events) if e.task_id is not None and e.action in notices.RULES), people)
 
 
 async def write_event(

@@ -175,14 +175,17 @@ async def _tasks(task_ids: list[int]) -> dict[int, TaskPeople]:
             for r in rows}
 
 
-async def record(changes: Iterable[Change]) -> int:
+async def record(changes: Iterable[Change], known: Mapping[int, TaskPeople] | None = None) -> int:
     """Write the notices of these changes. Call inside the transaction of the changes (the audit
-    writer does), after the task rows were written. Returns how many notices were written."""
+    writer does), after the task rows were written; `known` gives the people of tasks the caller
+    has just written (task id → TaskPeople), which are then not read again. Returns how many
+    notices were written."""
     ruled = [(c, r) for c in changes if (r := rule_for(c)) is not None]
     if not ruled:
         return 0
     people = await _department()
-    tasks = await _tasks(sorted({c.task_id for c, _ in ruled}))
+    known = known or {}
+    tasks = {**await _tasks(sorted({c.task_id for c, _ in ruled if c.task_id not in known})), **known}
     rows = [
         {"user": user_id, "event": c.event_id, "task": c.task_id, "kind": rule.kind, "role": role, "created_at": c.at}
         for c, rule in ruled if c.task_id in tasks

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from piccolo.query.functions.aggregate import Count
 
 from tasks.audit import Event, refuse, write_events
+from tasks.notices import TaskPeople
 from tasks.calendar import WorkingCalendar
 from tasks.dates import check_date
 from tasks.db import Db, insert_rows
@@ -106,9 +107,10 @@ async def insert_tasks(actor: Actor | None, now: datetime, tasks: list[TaskRow],
     ids = sorted({t.lead_division for t in tasks} | {d for t in tasks for d in t.support_divisions})
     codes = {d["id"]: d["code"] for d in await Division.select(Division.id, Division.code).where(Division.id.is_in(ids)).run()} if ids else {}
     await write_events(
-        Event(actor=actor, at=now, action=action, entity_type="task", entity_id=r["id"], task_id=r["id"], note=note, after={
+        (Event(actor=actor, at=now, action=action, entity_type="task", entity_id=r["id"], task_id=r["id"], note=note, after={
             **r, "support_divisions": sorted(codes[d] for d in t.support_divisions), "lead_division_code": codes[t.lead_division]})
-        for r, t in zip(rows, tasks)
+         for r, t in zip(rows, tasks)),
+        {r["id"]: TaskPeople(t.lead_division, tuple(sorted(t.support_divisions)), t.leader_in_charge, t.assignee) for r, t in zip(rows, tasks)},
     )
     return rows
 
