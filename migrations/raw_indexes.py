@@ -1,4 +1,4 @@
-"""Index migrations as raw SQL, for every app. Piccolo's Unique emits ALTER TABLE … ADD CONSTRAINT,
+"""Index migrations (and migrations of raw statements) as raw SQL, for every app. Piccolo's Unique emits ALTER TABLE … ADD CONSTRAINT,
 which SQLite rejects, and ON CONFLICT needs a unique index on both engines. Raw steps run before a
 migration's table steps, so indexes always come in a migration of their own, built here."""
 
@@ -32,3 +32,25 @@ def index_migration(migration_id: str, app_name: str, description: str, indexes:
         return manager
 
     return forwards
+
+
+def statements_migration(migration_id: str, app_name: str, description: str, forwards: list[str], backwards: list[str]):
+    """The `forwards` of a migration of raw statements, run in order (and `backwards` in order to
+    undo it). `{serial}` stands for an auto-numbered primary key on either engine."""
+    from piccolo.engine.finder import engine_finder
+
+    def steps(statements: list[str]):
+        async def run() -> None:
+            serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine_finder().engine_type == "sqlite" else "SERIAL PRIMARY KEY"
+            for sql in statements:
+                await Table.raw(sql.replace("{serial}", serial)).run()
+
+        return run
+
+    async def migration():
+        manager = MigrationManager(migration_id=migration_id, app_name=app_name, description=description)
+        manager.add_raw(steps(forwards))
+        manager.add_raw_backwards(steps(backwards))
+        return manager
+
+    return migration

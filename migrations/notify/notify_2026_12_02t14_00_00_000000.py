@@ -13,9 +13,7 @@ Backwards drops the webhook rows first (the old keys cannot hold them), then all
 The same DDL on both engines.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
-from piccolo.table import Table
+from migrations.raw_indexes import statements_migration
 
 ID = "2026-12-02T14:00:00:000000"
 VERSION = "1.38.0"
@@ -49,18 +47,4 @@ BACKWARDS = [
     "DROP TABLE webhook",
 ]
 
-
-def _steps(statements: list[str]):
-    async def run() -> None:
-        serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine_finder().engine_type == "sqlite" else "SERIAL PRIMARY KEY"
-        for sql in statements:
-            await Table.raw(sql.replace("{serial}", serial)).run()
-
-    return run
-
-
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="notify", description=DESCRIPTION)
-    manager.add_raw(_steps(FORWARDS))
-    manager.add_raw_backwards(_steps(BACKWARDS))
-    return manager
+forwards = statements_migration(ID, "notify", DESCRIPTION, FORWARDS, BACKWARDS)

@@ -9,9 +9,7 @@ user's credential version.
   user's version is when the column arrives.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
-from piccolo.table import Table
+from migrations.raw_indexes import statements_migration
 
 ID = "2026-12-02T02:00:00:000000"
 VERSION = "1.38.0"
@@ -27,7 +25,7 @@ FORWARDS = [
     "DROP TABLE IF EXISTS login_attempt",
 ]
 BACKWARDS = [
-    "CREATE TABLE IF NOT EXISTS login_attempt (id {serial} PRIMARY KEY, at TIMESTAMPTZ NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS login_attempt (id {serial}, at TIMESTAMPTZ NOT NULL,"
     " username VARCHAR(64) NOT NULL DEFAULT '', address VARCHAR(64) NOT NULL DEFAULT '')",
     "CREATE INDEX IF NOT EXISTS login_attempt_username_at_ix ON login_attempt (username, at)",
     "CREATE INDEX IF NOT EXISTS login_attempt_address_at_ix ON login_attempt (address, at)",
@@ -36,17 +34,4 @@ BACKWARDS = [
 ]
 
 
-def _steps(statements: list[str]):
-    async def run() -> None:
-        serial = "INTEGER" if engine_finder().engine_type == "sqlite" else "SERIAL"
-        for sql in statements:
-            await Table.raw(sql.replace("{serial}", serial)).run()
-
-    return run
-
-
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="web", description=DESCRIPTION)
-    manager.add_raw(_steps(FORWARDS))
-    manager.add_raw_backwards(_steps(BACKWARDS))
-    return manager
+forwards = statements_migration(ID, "web", DESCRIPTION, FORWARDS, BACKWARDS)
