@@ -38,7 +38,7 @@ from tasks.i18n import Gettext
 from tasks.permissions import Actor, may_import
 from tasks.register import NewDirective, TaskRow, insert_directives, insert_tasks
 from tasks.tables import Directive, Division, Task, User
-from tasks.text import control_character, describe
+from tasks.text import LIMITS, control_character, describe
 from tasks.unique import unique_conflict
 from tasks.workbook import ImportFileError, read_rows as _read_rows
 
@@ -142,6 +142,22 @@ def _control_characters(fmt: str, row: tuple, columns: dict[str, int]) -> list[t
     return problems
 
 
+# The field (tasks.text.LIMITS) each column's text becomes: a work slip's parent task is the directive's summary.
+_LIMITED = {"title": "title", "number": "number", "issuer": "issuer", "summary": "summary", "parent": "summary"}
+
+
+def _over_long(fmt: str, row: tuple, columns: dict[str, int]) -> list[tuple[str, dict]]:
+    """A problem for each column whose text is longer than its field takes: refused, never cut."""
+    names = DMS_COLUMNS if fmt == "dms" else DONDOC_COLUMNS
+    problems = []
+    for key, i in columns.items():
+        value = row[i] if i < len(row) else None
+        if key in _LIMITED and isinstance(value, str) and len(value.strip()) > (limit := LIMITS[_LIMITED[key]]):
+            problems.append((N_("The cell in column {column} holds {length} characters; it takes at most {limit}."),
+                             {"column": names[key], "length": len(value.strip()), "limit": limit}))
+    return problems
+
+
 def _split_names(value: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[,;\n]+", str(value or "")) if p.strip()]
 
@@ -171,7 +187,7 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
             progress(1)
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             continue
-        problems: list[tuple[str, dict]] = _control_characters(fmt, row, columns)
+        problems: list[tuple[str, dict]] = _control_characters(fmt, row, columns) + _over_long(fmt, row, columns)
         title = str(_cell(row, columns, "title") or "").strip()
         if not title:
             problems.append((N_("The task title is empty."), {}))
@@ -222,7 +238,7 @@ def _parse(fmt: str, columns: dict[str, int], rows: Iterable[tuple[int, tuple]],
         else:
             issuer = str(_cell(row, columns, "issuer") or "").strip() or IMPORT_ISSUER
             issued_on, summary = dates["issued"], str(_cell(row, columns, "summary") or "").strip()
-        parsed.append(ParsedTask(number, doc_number, issuer, issued_on, summary, title[:500], lead_id, tuple(support_ids),
+        parsed.append(ParsedTask(number, doc_number, issuer, issued_on, summary, title, lead_id, tuple(support_ids),
                                  leader_id, dates["due"], dates["created"]))
     return parsed, errors
 

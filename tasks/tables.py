@@ -61,7 +61,7 @@ class Task(Table, tablename="task"):
     id = Serial(primary_key=True)
     directive = ForeignKey(Directive, null=False, on_delete=OnDelete.restrict, index=True)
     parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
-    title = Varchar(length=500)
+    title = Varchar(length=1000)  # tasks.text.LIMITS["title"]; migration 2026-12-03T02
     description = Text(default="")
     lead_division = ForeignKey(Division, null=False, on_delete=OnDelete.restrict, index=True)
     leader_in_charge = ForeignKey(User, null=True, on_delete=OnDelete.restrict, index=True)

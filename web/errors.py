@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -15,8 +16,10 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from tasks.db import unavailable
-from tasks.errors import DomainError, Throttled
+from tasks.errors import N_, DomainError, Invalid, Throttled
 from tasks.i18n import gettext_for, translate_error
+from tasks.text import too_long
+from web.api.schemas import PLAIN
 
 log = logging.getLogger("dondoc.web")
 
@@ -35,22 +38,49 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     locale = request_locale(request)
-    _ = gettext_for(locale)
     headers = {"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, Throttled) else None
     return error_response(
-        exc.status, exc.code, translate_error(locale, exc.message, exc.params), {k: _(v) for k, v in exc.fields.items()}, headers
+        exc.status, exc.code, translate_error(locale, exc.message, exc.params), {k: translate_error(locale, v, exc.params) for k, v in exc.fields.items()}, headers
     )
 
 
+# msgspec names the first problem of a body it decodes, and where: `… - at `$.tasks[0].title``.
+_AT = re.compile(r" - at `\$((?:\.\w+|\[\d+\])+)`")
+_OVER_LONG = re.compile(r"Expected `str` of length <= (\d+)")
+
+
+def _refused_value(detail: str) -> DomainError | None:
+    """A text msgspec refused for its length, or for holding a control character (the PLAIN
+    pattern), is a value read but refused: a 422 naming the field as the API names it
+    (tasks.0.title), with the limit, as the pages and the import refuse it."""
+    if (field := _field_of(detail)) is None:
+        return None
+    if (over := _OVER_LONG.search(detail)) is not None:
+        return too_long(field, int(over[1]))
+    if f"matching regex {PLAIN!r}" in detail:  # msgspec quotes the pattern as repr() does
+        return Invalid(N_("The field {field} holds an invisible control character; remove it and try again."),
+                       fields={field: N_("Holds a control character")}, field=field)
+    return None
+
+
+def _field_of(detail: str) -> str | None:
+    at = _AT.search(detail)
+    return re.sub(r"\[(\d+)\]", r".\1", at[1]).lstrip(".") if at else None
+
+
 def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    detail = str(exc.detail or "")
+    if (refused := _refused_value(detail)) is not None:
+        return domain_error_handler(request, refused)
     _ = gettext_for(request_locale(request))
     fields: dict[str, str] = {}
     for problem in exc.extra or []:
         if isinstance(problem, dict):
             key = str(problem.get("key") or "body").removeprefix("$.")
             fields[key] = _("Missing, of the wrong type, or out of range")
-    detail = str(exc.detail or "")
-    if "JSON" in detail or "decode" in detail.lower() or not fields:
+    if not fields and (key := _field_of(detail)) is not None:
+        fields[key] = _("Missing, of the wrong type, or out of range")
+    if not fields or (("JSON" in detail or "decode" in detail.lower()) and _AT.search(detail) is None):
         message = _("The request could not be read: send valid JSON of the documented shape.")
     else:
         message = _("Some fields are invalid: {fields}", fields=", ".join(sorted(fields)))

@@ -13,9 +13,10 @@ from tasks import accounts, calendar_days, overview
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role, may_admin
+from tasks.text import check_lengths
 from web.deps import CalendarDep, DbDep, NowDep
 from web.pages.common import ViewerDep, error_message, field_errors, render, require
-from web.pages.forms import parse_date, text
+from web.pages.forms import parse_date, text, value
 
 ROLES = [r.value for r in Role]
 
@@ -36,8 +37,9 @@ async def users(request: Request, viewer: ViewerDep) -> Response:
 @post("/admin/users", include_in_schema=False)
 async def create_user(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
     form = await request.form()
-    values = {k: text(form, k, 254) for k in ("username", "full_name", "email", "role", "division", "locale")}
+    values = {k: value(form, k) for k in ("username", "full_name", "email", "role", "division", "locale")}
     try:
+        check_lengths(values)
         await accounts.create_user(db, viewer.actor, now, username=values["username"], full_name=values["full_name"],
                                  email=values["email"], role=values["role"], division_code=values["division"] or None,
                                  password=form.get("password") or "", locale=values["locale"] or "vi")
@@ -60,8 +62,9 @@ async def edit_user(request: Request, viewer: ViewerDep, user_id: FromPath[int])
 @post("/admin/users/{user_id:int}", include_in_schema=False)
 async def update_user(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, user_id: FromPath[int]) -> Response:
     form = await request.form()
-    values = {k: text(form, k, 254) for k in ("full_name", "email", "role", "division", "locale")}
+    values = {k: value(form, k) for k in ("full_name", "email", "role", "division", "locale")}
     try:
+        check_lengths(values)
         await accounts.update_user(db, viewer.actor, now, user_id, full_name=values["full_name"], email=values["email"],
                                    role=values["role"], division_code=values["division"] or None, active=form.get("active") == "1",
                                    locale=values["locale"] or "vi", new_password=form.get("password") or "")
@@ -88,8 +91,9 @@ async def divisions(request: Request, viewer: ViewerDep) -> Response:
 @post("/admin/divisions", include_in_schema=False)
 async def create_division(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep) -> Response:
     form = await request.form()
-    values = {k: text(form, k, 254) for k in ("code", "name", "email")}
+    values = {k: value(form, k) for k in ("code", "name", "email")}
     try:
+        check_lengths(values)
         if not values["code"] or not values["name"]:
             raise Invalid(N_("A division needs a code and a name."), fields={
                 **({"code": N_("Required")} if not values["code"] else {}), **({"name": N_("Required")} if not values["name"] else {})})
@@ -105,8 +109,8 @@ async def create_division(request: Request, now: NowDep, db: DbDep, viewer: View
 async def update_division(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, division_id: FromPath[int]) -> Response:
     form = await request.form()
     try:
-        await accounts.update_division(db, viewer.actor, now, division_id, name=text(form, "name", 200),
-                                       email=text(form, "email", 254), active=form.get("active") == "1")
+        await accounts.update_division(db, viewer.actor, now, division_id, name=text(form, "name"),
+                                       email=text(form, "email"), active=form.get("active") == "1")
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -134,8 +138,9 @@ async def _calendar_page(request: Request, now: datetime, calendar: WorkingCalen
 @post("/admin/calendar", include_in_schema=False)
 async def add_calendar_day(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     form = await request.form()
-    values = {k: text(form, k, 200) for k in ("day", "kind", "name")}
+    values = {k: value(form, k) for k in ("day", "kind", "name")}
     try:
+        check_lengths(values)
         day = parse_date(values["day"], "day")
         if day is None:
             raise Invalid(N_("Write the date as dd/mm/yyyy."), fields={"day": N_("Required")})

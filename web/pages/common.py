@@ -157,8 +157,7 @@ def error_message(request: Request, exc: DomainError) -> str:
 
 
 def field_errors(request: Request, exc: DomainError) -> dict[str, str]:
-    _ = gettext_for(locale_of(request))
-    return {k: _(v) for k, v in exc.fields.items()}
+    return {k: translate_error(locale_of(request), v, exc.params) for k, v in exc.fields.items()}
 
 
 

@@ -80,14 +80,14 @@ async def progress(request: Request, token: FromPath[str], db: DbDep, now: NowDe
         percent = parse_int(form.get("percent"), "percent", 0, 100)
         if percent is None:
             raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Required")})
-        await lifecycle.report_progress(db, actor, now, task_id, percent, text(form, "note", 5000), expected_state=seen_state(form))
+        await lifecycle.report_progress(db, actor, now, task_id, percent, text(form, "note"), expected_state=seen_state(form))
     return await _act(request, token, now, settings, calendar, work, "progress_saved")
 
 
 @post("/u/{token:str}/submit", include_in_schema=False)
 async def submit(request: Request, token: FromPath[str], db: DbDep, now: NowDep, settings: SettingsDep, calendar: CalendarDep) -> Response:
     async def work(actor, task_id, form):
-        await lifecycle.submit(db, actor, now, calendar, task_id, text(form, "note", 5000), expected_state=seen_state(form))
+        await lifecycle.submit(db, actor, now, calendar, task_id, text(form, "note"), expected_state=seen_state(form))
     return await _act(request, token, now, settings, calendar, work, "sent_to_office")
 
 

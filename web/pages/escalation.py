@@ -58,12 +58,12 @@ async def ladder_page(request: Request, now: NowDep, viewer: ViewerDep) -> Respo
 
 def _form_values(form) -> dict[str, Any]:
     count = parse_int(form.get("rows"), "rows", 1, MAX_RULES + BLANK_ROWS) or 0
-    rules = [{"name": text(form, f"rules.{i}.name", 32), "offset": text(form, f"rules.{i}.offset", 5),
+    rules = [{"name": text(form, f"rules.{i}.name"), "offset": text(form, f"rules.{i}.offset"),
               "to": [k for k in RECIPIENT_KINDS if form.get(f"rules.{i}.{k}") == "to"],
               "cc": [k for k in RECIPIENT_KINDS if form.get(f"rules.{i}.{k}") == "cc"],
               "remove": form.get(f"rules.{i}.remove") == "1"} for i in range(count)]
-    return {"rules": rules, "start": text(form, "start", 5), "end": text(form, "end", 5),
-            "catch_up_days": text(form, "catch_up_days", 5), "director": text(form, "director", 64)}
+    return {"rules": rules, "start": text(form, "start"), "end": text(form, "end"),
+            "catch_up_days": text(form, "catch_up_days"), "director": text(form, "director")}
 
 
 def _kept(values: dict[str, Any]) -> list[int]:

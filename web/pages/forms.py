@@ -6,7 +6,7 @@ from datetime import date
 
 from tasks.dates import as_date, check_date
 from tasks.errors import N_, Invalid
-from tasks.text import normalise_breaks
+from tasks.text import check_lengths, normalise_breaks
 
 
 def parse_date(value: str | None, field: str) -> date | None:
@@ -31,7 +31,15 @@ def parse_int(value: str | None, field: str, low: int, high: int) -> int | None:
     return number
 
 
-def text(form, name: str, limit: int = 2000) -> str:
-    """The field stripped, its line breaks made \\n (tasks.text); web.inputs has already refused any
-    other control character."""
-    return normalise_breaks(form.get(name) or "").strip()[:limit]
+def value(form, name: str) -> str:
+    """The field stripped, its line breaks made \\n (tasks.text), whole however long: web.inputs has
+    already refused any other control character, and the handler holds it to its limit
+    (check_lengths) where it can show the form again with what was typed."""
+    return normalise_breaks(form.get(name) or "").strip()
+
+
+def text(form, name: str) -> str:
+    """value(), refused (Invalid naming the field and its limit, tasks.text.LIMITS) when too long."""
+    found = value(form, name)
+    check_lengths({name: found})
+    return found

@@ -12,9 +12,10 @@ from tasks import accounts, queries, register
 from tasks.errors import DomainError
 from tasks.permissions import Role, may_confirm_submissions, may_record_directive
 from tasks.state import TaskState
+from tasks.text import check_lengths
 from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
 from web.pages.common import ViewerDep, error_message, field_errors, render, require
-from web.pages.forms import parse_date, parse_int, text
+from web.pages.forms import parse_date, parse_int, value
 from web.pages.tasks import leader_names
 
 DEFAULT_ROWS = 3
@@ -69,10 +70,10 @@ def _rows_from(form) -> list[dict]:
     for i in range(count):
         p = f"tasks.{i}."
         rows.append({
-            "title": text(form, p + "title", 500), "description": text(form, p + "description", 10_000),
-            "lead_division": text(form, p + "lead_division", 32), "support_divisions": [v for v in form.getall(p + "support_divisions", []) if v],
-            "leader_in_charge": text(form, p + "leader_in_charge", 64), "due_on": text(form, p + "due_on", 20),
-            "due_in_working_days": text(form, p + "due_in_working_days", 5),
+            "title": value(form, p + "title"), "description": value(form, p + "description"),
+            "lead_division": value(form, p + "lead_division"), "support_divisions": [v for v in form.getall(p + "support_divisions", []) if v],
+            "leader_in_charge": value(form, p + "leader_in_charge"), "due_on": value(form, p + "due_on"),
+            "due_in_working_days": value(form, p + "due_in_working_days"),
         })
     return rows
 
@@ -81,12 +82,14 @@ def _rows_from(form) -> list[dict]:
 async def record(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
     require(may_record_directive(viewer.actor))
     form = await request.form()
-    values = {k: text(form, k, 10_000) for k in ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")}
+    # Read whole, so a refused form comes back with what was typed; held to their limits below.
+    values = {k: value(form, k) for k in ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")}
     rows = _rows_from(form)
     if form.get("add_row"):
         return render(request, "directive_form.html", values=values, rows=rows + _blank_rows(1 if len(rows) < MAX_ROWS else 0),
                       errors={}, error=None, **await _form_context())
     try:
+        check_lengths(values)
         directive = register.NewDirective(
             number=values["number"], issuer=values["issuer"], signer=values["signer"],
             issued_on=parse_date(values["issued_on"], "issued_on"), received_on=parse_date(values["received_on"], "received_on"),
@@ -97,6 +100,7 @@ async def record(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, ca
             if not row["title"]:
                 continue  # an untouched row of the form
             n = len(new_tasks)
+            check_lengths({f"tasks.{n}.{k}": v for k, v in row.items()})
             new_tasks.append(register.NewTask(
                 title=row["title"], description=row["description"], lead_division=row["lead_division"],
                 support_divisions=tuple(row["support_divisions"]), leader_in_charge=row["leader_in_charge"] or None,

@@ -148,7 +148,7 @@ async def progress(request: Request, db: DbDep, now: NowDep, settings: SettingsD
         percent = parse_int(form.get("percent"), "percent", 0, 100)
         if percent is None:
             raise Invalid(N_("Percent must be between 0 and 100."), fields={"percent": N_("Required")})
-        await lifecycle.report_progress(db, viewer.actor, now, task_id, percent, text(form, "note", 5000),
+        await lifecycle.report_progress(db, viewer.actor, now, task_id, percent, text(form, "note"),
                                         expected_state=seen_state(form))
     return await _act(request, now, settings, viewer, calendar, task_id, work, "progress_saved")
 
@@ -156,7 +156,7 @@ async def progress(request: Request, db: DbDep, now: NowDep, settings: SettingsD
 @post("/tasks/{task_id:int}/submit", include_in_schema=False)
 async def submit(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep, task_id: FromPath[int]) -> Response:
     async def work(form, now):
-        await lifecycle.submit(db, viewer.actor, now, calendar, task_id, text(form, "note", 5000),
+        await lifecycle.submit(db, viewer.actor, now, calendar, task_id, text(form, "note"),
                                parse_date(form.get("completed_on"), "completed_on"), expected_state=seen_state(form))
     return await _act(request, now, settings, viewer, calendar, task_id, work, "sent_to_office")
 
