@@ -105,6 +105,22 @@ async def update_division(db: Db, actor: Actor, now: datetime, division_id: int,
     return {**row, **values}
 
 
+async def rotate_feed(db: Db, actor: Actor, now: datetime, code: str) -> dict:
+    """A new calendar feed URL for one division (its feed_version moved, web.feeds): the old URL
+    stops working; other divisions' feeds and the secret key are left alone. Audited."""
+    if not may_admin(actor):
+        raise await refuse(actor, now, "rotate_feed", "division", None, N_("Only an administrator may change divisions."))
+    async with db.transaction():
+        row = await Division.select().where(Division.code == code).first().run()
+        if row is None:
+            raise NotFound(N_("No division {value}."), value=code)
+        version = row["feed_version"] + 1
+        await Division.update({Division.feed_version: version}).where(Division.id == row["id"]).run()
+        await write_event(actor=actor, at=now, action="rotate_feed", entity_type="division", entity_id=row["id"],
+                          before={"feed_version": row["feed_version"]}, after={"feed_version": version})
+    return {**row, "feed_version": version}
+
+
 def actor_from_row(row: dict) -> Actor:
     return Actor(
         id=row["id"],

@@ -20,8 +20,17 @@ FEED_STATES = RUNNING
 
 
 async def division_by_code(code: str) -> dict | None:
-    return await Division.select(Division.id, Division.code, Division.name).where(
+    return await Division.select(Division.id, Division.code, Division.name, Division.feed_version).where(
         (Division.code == code) & (Division.active == True)  # noqa: E712
+    ).first().run()
+
+
+async def division_by_id(division_id: int | None) -> dict | None:
+    """An active division's code and feed version (the head's page shows its feed URL)."""
+    if division_id is None:
+        return None
+    return await Division.select(Division.id, Division.code, Division.name, Division.feed_version).where(
+        (Division.id == division_id) & (Division.active == True)  # noqa: E712
     ).first().run()
 
 

@@ -26,6 +26,8 @@ class Division(Table, tablename="division"):
     name = Varchar(length=200)
     email = Varchar(length=254, default="")
     active = Boolean(default=True)
+    # Moved by the admin to rotate this division's calendar feed URL alone (web.feeds signs it in).
+    feed_version = Integer(default=0)
 
 
 class User(Table, tablename="app_user"):

@@ -87,14 +87,13 @@ class ReportController(Controller):
 
     @get("/calendar-feeds", responses=answers(list[replies.CalendarFeed]),
          description="The secret iCalendar feed URL of each division's open deadlines "
-         "(a head gets their own division's only). Changing the secret key revokes them all.")
+         "(a head gets their own division's only). POST /divisions/{code}/feed-token rotates one; changing the secret key revokes them all.")
     async def calendar_feeds(self, actor: ActorDep, state: State) -> list[dict[str, Any]]:
         from tasks.accounts import list_divisions
-        from web.feeds import feed_path
+        from web.feeds import feed_url
 
         divisions = [d for d in await list_divisions() if d["active"] and (sees_all_tasks(actor) or d["id"] == actor.division_id)]
-        return [{"division": d["code"], "name": d["name"], "url": state.settings.base_url + feed_path(state.settings.secret_key, d["code"])}
-                for d in divisions]
+        return [{"division": d["code"], "name": d["name"], "url": feed_url(state.settings, d)} for d in divisions]
 
     @get("/header", responses=answers(replies.ReportHeader))
     async def get_header(self, actor: ActorDep) -> dict[str, Any]:

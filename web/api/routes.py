@@ -24,6 +24,7 @@ from web.api.schemas import (
 from web.auth import issue_token, provide_actor
 from web.signin import client_address, sign_in
 from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep, SettingsDep
+from web.feeds import feed_url
 from web.api.inbox import INBOX_CONTROLLERS
 from web.api.notifications import NOTIFY_CONTROLLERS
 from web.api.reports import CONTROLLERS as REPORT_CONTROLLERS
@@ -70,6 +71,14 @@ class DivisionController(Controller):
     @post("/", responses=answers(replies.Division, UNREADABLE, Forbidden, Conflict, status=201))
     async def create_division(self, data: JSONBody[DivisionIn], actor: ActorDep, now: NowDep, db: DbDep) -> dict:
         return await accounts.create_division(db, actor, now, code=data.code, name=data.name, email=data.email)
+
+    @post("/{code:str}/feed-token", responses=answers(replies.CalendarFeed, UNREADABLE, Forbidden, NotFound), status_code=200,
+          description="A new secret URL for this division's calendar feed (admin; audited): the old one stops working "
+          "(404), every other division's keeps working, and the secret key is not changed.")
+    async def rotate_feed(self, code: Annotated[str, PathParameter(max_length=32)], actor: ActorDep, now: NowDep, db: DbDep,
+                          settings: SettingsDep) -> dict:
+        division = await accounts.rotate_feed(db, actor, now, code)
+        return {"division": division["code"], "name": division["name"], "url": feed_url(settings, division)}
 
 
 class UserController(Controller):

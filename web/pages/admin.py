@@ -15,6 +15,7 @@ from tasks.errors import N_, DomainError, Invalid
 from tasks.permissions import Role, may_admin
 from tasks.text import check_lengths
 from web.deps import CalendarDep, DbDep, NowDep
+from web.feeds import feed_url
 from web.pages.common import ViewerDep, error_message, field_errors, render, require
 from web.pages.forms import parse_date, text, value
 
@@ -78,7 +79,9 @@ async def update_user(request: Request, now: NowDep, db: DbDep, viewer: ViewerDe
 
 
 async def _divisions_page(request: Request, status_code: int = 200, **extra) -> Response:
-    context = {"divisions": await accounts.list_divisions(), "values": {}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
+    settings = request.app.state.settings
+    divisions = [{**d, "feed_url": feed_url(settings, d)} for d in await accounts.list_divisions()]
+    context = {"divisions": divisions, "values": {}, "errors": {}, "error": None, "msg": request.query_params.get("msg")}
     return render(request, "admin_divisions.html", status_code=status_code, **{**context, **extra})
 
 
@@ -116,6 +119,12 @@ async def update_division(request: Request, now: NowDep, db: DbDep, viewer: View
             raise
         return await _divisions_page(request, exc.status, error=error_message(request, exc))
     return Redirect(path="/admin/divisions?msg=division_saved", status_code=303)
+
+
+@post("/admin/divisions/{code:str}/feed-token", include_in_schema=False)
+async def rotate_feed(request: Request, now: NowDep, db: DbDep, viewer: ViewerDep, code: FromPath[str]) -> Response:
+    await accounts.rotate_feed(db, viewer.actor, now, code)
+    return Redirect(path=f"/admin/divisions?msg=feed_rotated#division-{code}", status_code=303)
 
 
 @get("/admin/calendar", include_in_schema=False)
@@ -169,4 +178,4 @@ async def remove_calendar_day(request: Request, now: NowDep, db: DbDep, viewer: 
     return Redirect(path=f"/admin/calendar?year={day.year}&msg=day_removed", status_code=303)
 
 
-ROUTES = [remove_calendar_day, users, create_user, edit_user, update_user, divisions, create_division, update_division, calendar_page, add_calendar_day]
+ROUTES = [remove_calendar_day, users, create_user, edit_user, update_user, divisions, create_division, update_division, rotate_feed, calendar_page, add_calendar_day]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
-from tasks import overdue, overview, queries, reports
+from tasks import calendar_feed, overdue, overview, queries, reports
 from tasks.permissions import has_division_home, has_leader_overview
 from tasks.state import LIVE
 from web.deps import CalendarDep, NowDep, SettingsDep
+from web.feeds import feed_url
 from web.pages.tasks import leader_names
 from web.pages.common import ViewerDep, render, require
 
@@ -19,7 +20,9 @@ async def my_division(request: Request, now: NowDep, settings: SettingsDep, view
     result = await queries.list_tasks(viewer.actor, f, now, calendar, settings.due_soon_days)
     items = await overview.with_progress_right(viewer.actor, result["items"])
     groups = overview.group_by_timeliness(overview.with_days_overdue(items, now, calendar))
-    return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"))
+    division = await calendar_feed.division_by_id(viewer.actor.division_id)
+    return render(request, "division.html", groups=groups, total=result["total"], msg=request.query_params.get("msg"),
+                  feed_url=feed_url(settings, division) if division else None)
 
 
 @get("/leader", include_in_schema=False)
