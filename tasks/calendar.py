@@ -23,6 +23,16 @@ class CalendarError(RuntimeError):
     """The calendar has no working day within MAX_SCAN_DAYS of a date: misconfigured data."""
 
 
+def _spelled(name: str) -> str:
+    """A holiday's name as Vietnamese writes it: "Tết Nguyên đán" (the package capitalises Đán)."""
+    return name.replace("Nguyên Đán", "Nguyên đán")
+
+
+def public_holiday(day: date) -> str | None:
+    """The name of the public holiday (from the `holidays` package) on `day`, whatever the admin entered."""
+    return _public_holidays(day.year)[0].get(day)
+
+
 @lru_cache(maxsize=64)
 def _public_holidays(year: int) -> tuple[Mapping[date, str], frozenset[date]]:
     """Vietnamese public holidays and the government's swapped working weekend days for one year.
@@ -32,7 +42,7 @@ def _public_holidays(year: int) -> tuple[Mapping[date, str], frozenset[date]]:
     because the package's object grows itself with other years on lookup and this one is shared.
     """
     vn = holidays.country_holidays("VN", years=year, language="vi")
-    days_off = MappingProxyType({day: name for day, name in vn.items() if day.year == year})
+    days_off = MappingProxyType({day: _spelled(name) for day, name in vn.items() if day.year == year})
     # The package keeps some weekend workdays of other years on the class; keep only this year's.
     workdays = frozenset(day for day in vn.weekend_workdays if day.year == year)
     return days_off, workdays
@@ -42,8 +52,9 @@ def _public_holidays(year: int) -> tuple[Mapping[date, str], frozenset[date]]:
 class WorkingCalendar:
     """Working days: Mon–Fri, minus public holidays and admin days off, plus swapped working days.
 
-    Precedence, highest first: `swapped_working_days` (working), `extra_days_off` (not working),
-    the package's own weekend workdays (working), weekends and public holidays (not working).
+    Precedence, highest first: `swapped_working_days` (working: a weekend day worked, or a public
+    holiday the admin marked as worked that year), `extra_days_off` (not working), the package's own
+    weekend workdays (working), weekends and public holidays (not working).
     """
 
     timezone: ZoneInfo

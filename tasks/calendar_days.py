@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 
 from tasks.audit import refuse, write_event
-from tasks.calendar import WorkingCalendar, build_calendar
+from tasks.calendar import WorkingCalendar, build_calendar, public_holiday
 from tasks.dates import check_date, format_date
 from tasks.db import Db
 from tasks.errors import N_, Conflict, Invalid
@@ -78,8 +78,10 @@ async def add_day(db: Db, actor: Actor, now: datetime, day: date, kind: str, nam
     check_date(day, "day")
     if kind not in KINDS:
         raise Invalid(N_("Unknown calendar day kind: {value}"), fields={"kind": N_("Must be holiday or working")}, value=kind)
-    if kind == "working" and day.weekday() < 5:
-        raise Invalid(N_("A swapped working day must be a Saturday or a Sunday."), fields={"day": N_("Not a weekend day")})
+    # A weekday is a working day already, unless it is a public holiday the office works that year.
+    if kind == "working" and day.weekday() < 5 and public_holiday(day) is None:
+        raise Invalid(N_("A working day entered here must be a Saturday, a Sunday or a public holiday."),
+                      fields={"day": N_("Already a working day")})
     if not name.strip():
         raise Invalid(N_("Name the day (for example the decision that set it)."), fields={"name": N_("Required")})
     entered = Conflict(N_("The calendar already has an entry for {value}."), fields={"day": N_("Already entered")}, value=format_date(day))

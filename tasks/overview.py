@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from tasks.calendar import WorkingCalendar
+from tasks.calendar import WorkingCalendar, public_holiday
 from tasks.authority import TaskFacts, available, director_id, may, may_decide
 from tasks.extensions import ExtensionState
 from tasks.lifecycle import load_task
@@ -105,14 +105,16 @@ async def user_names(user_ids: set[int]) -> dict[int, str]:
 
 def year_calendar(calendar: WorkingCalendar, year: int) -> list[dict]:
     """Every day of `year` that is not an ordinary Monday–Friday working day or ordinary weekend:
-    weekday days off (public holidays and the admin's extra days) and weekend working days."""
+    weekday days off (public holidays and the admin's extra days), weekend working days, and
+    public holidays marked as worked; `public` names the built-in holiday of the day, if any."""
     days, day = [], date(year, 1, 1)
     while day.year == year:
         working = calendar.is_working(day)
         weekend = day.weekday() >= 5
+        public = public_holiday(day)
         if not working and not weekend:
-            days.append({"day": day, "kind": "holiday", "name": calendar.holiday_name(day) or ""})
-        elif working and weekend:
-            days.append({"day": day, "kind": "working", "name": calendar.names.get(day, "")})
+            days.append({"day": day, "kind": "holiday", "name": calendar.holiday_name(day) or "", "public": public})
+        elif working and (weekend or public):
+            days.append({"day": day, "kind": "working", "name": calendar.names.get(day, ""), "public": public})
         day += timedelta(days=1)
     return days

@@ -3,6 +3,7 @@ and a bounded number of database queries however long a list is."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from urllib.parse import unquote
@@ -297,7 +298,7 @@ async def test_the_admin_adds_a_swapped_working_day_and_takes_it_back_and_no_one
     page = await browser.get("/admin/calendar?year=2026")
     assert "09/05/2026" in page.text and "Làm bù ngày 01/05" in page.text
     r = await browser.post("/admin/calendar", {"day": "12/05/2026", "kind": "working", "name": "Thứ Ba"})
-    assert r.status_code == 422 and "Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật." in r.text
+    assert r.status_code == 422 and "Ngày làm việc nhập ở đây phải là thứ Bảy, Chủ nhật hoặc một ngày lễ." in r.text
     office = Browser(app)
     await office.sign_in("vanphong")
     await office.get("/office")
@@ -308,6 +309,26 @@ async def test_the_admin_adds_a_swapped_working_day_and_takes_it_back_and_no_one
     assert "Làm bù ngày 01/05" not in (await browser.get("/admin/calendar?year=2026")).text
     actions = [r["action"] for r in await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "calendar_day").order_by(AuditEvent.id).run()]
     assert actions == ["add_calendar_day", "forbidden", "remove_calendar_day"]
+
+
+async def test_the_admin_marks_a_public_holiday_as_worked_this_year_and_deadlines_count_it(world, app, browser):
+    await browser.sign_in("quantri")
+    page = await browser.get("/admin/calendar?year=2026")
+    assert "Mùng hai Tết Nguyên đán" in page.text and "Nguyên Đán" not in page.text
+    mark = re.search(r'<form method="post" action="/admin/calendar" class="inline no-print">.*?value="18/02/2026".*?name="name" value="([^"]+)"',
+                     page.text)
+    assert mark is not None, "no 'mark as a working day' button on Mùng hai Tết"
+    r = await browser.post("/admin/calendar", {"day": "18/02/2026", "kind": "working", "name": html.unescape(mark[1])})
+    assert (r.status_code, r.headers["location"]) == (303, "/admin/calendar?year=2026&msg=day_added")
+    page = await browser.get("/admin/calendar?year=2026")
+    row = re.search(r"<tr class=\"cal-(\w+)\"><td class=\"date\">18/02/2026</td>.*?</tr>", page.text, re.S)
+    assert row is not None and row[1] == "working" and "ngày lễ: Mùng hai Tết Nguyên đán" in row[0]
+    # One working day after Friday 13/02 is now Wednesday 18/02, not Monday 23/02 after Tết.
+    d = await world.directive_with_tasks("77/UBND-KT", [{"title": "Trực Tết", "lead_division": "QLNL", "due_in_working_days": 1}],
+                                         issued_on="2026-02-12", received_on="2026-02-13")
+    assert d["tasks"][0]["due_on"] == "2026-02-18"
+    event = await AuditEvent.select(AuditEvent.action, AuditEvent.actor_username).where(AuditEvent.entity_type == "calendar_day").first().run()
+    assert event == {"action": "add_calendar_day", "actor_username": "quantri"}
 
 
 async def test_the_task_page_lists_the_reminders_sent_about_the_task(world, app, browser, clock):

@@ -47,8 +47,20 @@ def test_tet_2026_days_from_the_holidays_package_are_days_off():
 
 
 def test_a_public_holiday_has_its_vietnamese_name():
-    assert PLAIN.holiday_name(TUESDAY_2026_02_17_TET) == "Tết Nguyên Đán"
+    assert PLAIN.holiday_name(TUESDAY_2026_02_17_TET) == "Tết Nguyên đán"  # so spelled, not the package's "Nguyên Đán"
     assert PLAIN.holiday_name(THURSDAY_2026_04_30) is not None
+
+
+def test_a_public_holiday_the_admin_marked_as_worked_counts_as_a_working_day():
+    wednesday_tet = date(2026, 2, 18)  # Mùng hai Tết, a day off from the holidays package
+    worked = build_calendar("Asia/Ho_Chi_Minh", [(wednesday_tet, "working", "Làm việc Mùng hai Tết")])
+    assert not PLAIN.is_working(wednesday_tet) and worked.is_working(wednesday_tet)
+    assert worked.holiday_name(wednesday_tet) is None
+    assert PLAIN.add_working_days(FRIDAY_2026_02_13, 1) == MONDAY_2026_02_23
+    assert worked.add_working_days(FRIDAY_2026_02_13, 1) == wednesday_tet
+    assert worked.effective_due(TUESDAY_2026_02_17_TET) == wednesday_tet
+    assert (PLAIN.working_days_between(FRIDAY_2026_02_13, MONDAY_2026_02_23),
+            worked.working_days_between(FRIDAY_2026_02_13, MONDAY_2026_02_23)) == (1, 2)
 
 
 def test_an_ordinary_weekend_or_working_day_has_no_holiday_name():
