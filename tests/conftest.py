@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -43,9 +44,31 @@ async def _reset_postgres(url: str) -> None:
         await conn.close()
 
 
+async def create_database_if_missing(url: str) -> bool:
+    """CREATE DATABASE for `url` when its server answers but the database is not there (a fresh
+    machine: `make test` needs no createdb first), through the server's `postgres` maintenance
+    database. True when it created it."""
+    try:
+        conn = await asyncpg.connect(dsn=url, timeout=5)
+    except asyncpg.InvalidCatalogNameError:
+        parts = urlsplit(url)
+        name = unquote(parts.path.lstrip("/"))
+        maintenance = await asyncpg.connect(dsn=urlunsplit(parts._replace(path="/postgres")), timeout=5)
+        try:
+            await maintenance.execute(f'CREATE DATABASE "{name.replace(chr(34), chr(34) * 2)}"')
+        except asyncpg.DuplicateDatabaseError:
+            return False  # another session created it meanwhile
+        finally:
+            await maintenance.close()
+        return True
+    await conn.close()
+    return False
+
+
 def postgres_url_or_skip() -> str:
     url = os.environ.get("DONDOC_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
     try:
+        asyncio.run(create_database_if_missing(url))
         asyncio.run(_reset_postgres(url))
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
         message = f"PostgreSQL not reachable at {url}: {exc}"

@@ -66,7 +66,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
     # This process exists to run the migration, so it may set its own environment for Piccolo.
     os.environ.update(piccolo_environment(settings.database_url))
-    asyncio.run(migrate(settings.database_url))
+    print(f"dondoc migrate: {asyncio.run(migrate(settings.database_url))}")
     return 0
 
 

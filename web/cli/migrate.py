@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
 from pathlib import Path
 from typing import AsyncIterator
@@ -48,9 +49,11 @@ def piccolo_environment(database_url: str) -> dict[str, str]:
     return {"DONDOC_DATABASE_URL": database_url, "PICCOLO_CONF": PICCOLO_CONF}
 
 
-async def migrate(database_url: str) -> None:
+async def migrate(database_url: str) -> str:
     """Runs Piccolo's forwards migrations for every app, in a process whose environment is
-    `piccolo_environment(database_url)` (the `dondoc migrate` command's own)."""
+    `piccolo_environment(database_url)` (the `dondoc migrate` command's own), and says what it did
+    in one line (Piccolo's own output, which calls every migration on disk "already complete",
+    is kept for when a migration fails)."""
     if any(os.environ.get(k) != v for k, v in piccolo_environment(database_url).items()):
         raise RuntimeError("migrate() runs in a process set up by piccolo_environment(); use `dondoc migrate`")
     from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -58,9 +61,29 @@ async def migrate(database_url: str) -> None:
     async with migration_lock(database_url):
         if urlparse(database_url).scheme == "sqlite":
             await _sqlite_wal(database_url)
-        result = await run_forwards("all")
+        before = await _applied()
+        piccolo_says = io.StringIO()
+        with contextlib.redirect_stdout(piccolo_says):
+            result = await run_forwards("all")
         if not result.success:
-            raise RuntimeError(result.message)
+            raise RuntimeError(f"{result.message}\n{piccolo_says.getvalue()}")
+        return summary(before, await _applied())
+
+
+def summary(before: int, after: int) -> str:
+    """What `dondoc migrate` did, from the migrations applied before and after it ran."""
+    if before == 0:
+        return f"Creating the database: {after} migration{'s' if after != 1 else ''} applied"
+    if after > before:
+        return f"Upgrading the database: {after - before} migration{'s' if after - before != 1 else ''} applied ({after} in all)"
+    return f"The database is up to date: {after} migrations applied before, none to run"
+
+
+async def _applied() -> int:
+    """How many migrations this database has applied (none when Piccolo's table is not there yet)."""
+    from piccolo.apps.migrations.tables import Migration
+
+    return await Migration.count() if await Migration.table_exists().run() else 0
 
 
 async def _sqlite_wal(database_url: str) -> None:
