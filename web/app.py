@@ -7,6 +7,7 @@ from typing import AsyncIterator
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
 
 from tasks.clock import Clock
 from tasks.db import Db
@@ -25,6 +26,7 @@ from web.health import HEALTH_ROUTES
 from web.metrics import Metrics, metrics_endpoint
 from web.observe import RequestObserver
 from web.pages import csrf_config, pages_router, static_router, template_config
+from web.pages.common import not_found_anywhere
 from web.tables import WEB_TABLES
 from web.security import security_headers
 from web.settings import Settings, parse_weekly
@@ -81,7 +83,7 @@ def create_app(
         lifespan=[database, escalation],
         state=State({"settings": settings, "clock": clock, "db": db, "mailer": mailer, "notifier": notifier, "metrics": metrics}),
         dependencies=APP_DEPENDENCIES,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: not_found_anywhere},
         openapi_config=openapi_config(),
         before_send=[security_headers(settings)],
         plugins=[StrictBodies()],

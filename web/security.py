@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from web.pages.common import SESSION_COOKIE
 from web.settings import Settings
 
 # Nothing but this origin's own files; no plugins, no <base>, no framing by anyone.
@@ -45,6 +46,18 @@ def headers_for(path: str, https: bool) -> dict[str, str]:
     return headers
 
 
+STATIC_PREFIX = "/static/"
+_SESSION = f"{SESSION_COOKIE}=".encode()
+
+
+def _signed_in(scope: Scope) -> bool:
+    """A page's viewer was found, or the request carries a session cookie (a page that failed
+    before it looked, a 404)."""
+    if scope.get("dondoc_viewer") is not None:
+        return True
+    return any(name == b"cookie" and _SESSION in value for name, value in scope.get("headers", ()))
+
+
 def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:
     """The app's `before_send` hook. HSTS only when the site is served over https (DONDOC_BASE_URL):
     sent over plain http it would be ignored, and on a laptop it must not pin 127.0.0.1 to https."""
@@ -54,8 +67,12 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
-        for name, value in headers_for(scope.get("path", ""), https).items():
+        path = scope.get("path", "")
+        for name, value in headers_for(path, https).items():
             if name not in headers:
                 headers[name] = value
+        # What a signed-in browser is shown is never stored: Back after sign-out shows nothing private.
+        if "cache-control" not in headers and not path.startswith(STATIC_PREFIX) and _signed_in(scope):
+            headers["Cache-Control"] = "no-store"
 
     return add_headers

@@ -61,6 +61,8 @@ async def signin(request: Request, now: NowDep, db: DbDep, settings: SettingsDep
     response = Redirect(path=target if target != "/" else HOME[actor.role], status_code=303)
     response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
                                secure=_secure(settings), max_age=int(sessions.ABSOLUTE.total_seconds())))
+    # The user's language, for the pages that know no session: a 404, the sign-in page after sign-out.
+    response.set_cookie(_language_cookie(actor.locale, settings))
     return response
 
 
@@ -100,9 +102,13 @@ async def choose_language(request: Request, state: State) -> Redirect:
     if viewer is not None:
         await accounts.set_locale(state.db, viewer.actor, state.clock.now(), locale)
     response = Redirect(path=safe_next(form.get("next")), status_code=303)
-    response.set_cookie(Cookie(key=LANG_COOKIE, value=locale, path="/", httponly=True, samesite="lax",
-                               secure=_secure(state.settings), max_age=365 * 24 * 3600))
+    response.set_cookie(_language_cookie(locale, state.settings))
     return response
+
+
+def _language_cookie(locale: str, settings) -> Cookie:
+    return Cookie(key=LANG_COOKIE, value=locale if locale in LOCALES else "vi", path="/", httponly=True, samesite="lax",
+                  secure=_secure(settings), max_age=365 * 24 * 3600)
 
 
 ROUTES = [home, signin_form, signin, signout, account, change_password, choose_language]

@@ -22,7 +22,7 @@ from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
 from tasks.state import STATE_LABELS, TaskState
 from tasks.permissions import rights
-from web.errors import internal_error_handler
+from web.errors import http_error_handler, internal_error_handler
 from web.sessions import Viewer, session_viewer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -195,6 +195,15 @@ def http_error_page(request: Request, exc: HTTPException) -> Response:
     if exc.status_code >= 500:
         return internal_error_page(request, exc)
     return _error_page(request, exc.status_code, _("Please check the form"), _("The request could not be read."))
+
+
+def not_found_anywhere(request: Request, exc: NotFoundException) -> Response:
+    """The app's answer to a URL no route serves (and to any NotFoundException): the JSON error
+    under /api/, the site's 404 page, in the visitor's language, everywhere else."""
+    path = request.url.path
+    if path == "/api" or path.startswith("/api/"):
+        return http_error_handler(request, exc)
+    return http_error_page(request, exc)
 
 
 def validation_error_page(request: Request, exc: ValidationException) -> Response:
