@@ -6,6 +6,7 @@ window.addEventListener("DOMContentLoaded", function () {
     url: container.dataset.specUrl,
     dom_id: "#swagger-container",
     deepLinking: true,
+    persistAuthorization: true,  // the token pasted into Authorize survives a reload of /schema
     showExtensions: true,
     showCommonExtensions: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
