@@ -94,9 +94,10 @@ async def test_the_admin_adds_a_swapped_working_day(open_page):
     page = await open_page()
     await sign_in(page, "quantri")
     await page.goto("/admin/calendar?year=2026")
-    await page.fill("input[name=day]", "09/05/2026")
-    await page.select_option("select[name=kind]", "working")
-    await page.fill("input[name=name]", "Làm bù cho ngày 01/05/2026")
+    # The add form, not the hidden fields of each holiday's "mark as a working day" button.
+    await page.fill("form.stack input[name=day]", "09/05/2026")
+    await page.select_option("form.stack select[name=kind]", "working")
+    await page.fill("form.stack input[name=name]", "Làm bù cho ngày 01/05/2026")
     await page.click("button:has-text('Thêm ngày')")
     await expect(page.locator(".flash.ok")).to_be_visible()
     row = page.locator("tr", has_text="09/05/2026")
