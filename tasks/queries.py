@@ -13,6 +13,7 @@ from tasks.calendar import WorkingCalendar
 from tasks.classify import classification, date_literal
 from tasks.errors import N_, Invalid, NotFound
 from tasks.lifecycle import load_task
+from tasks.register import get_directive
 from tasks.permissions import Actor, can_view_task, sees_all_tasks
 from tasks.state import ALL_STATES, TaskState, sql_states
 from tasks.tables import AuditEvent, Directive, Division, ExtensionRequest, ProgressReport, Task, User
@@ -280,10 +281,20 @@ async def task_detail(actor: Actor, task_id: int, now: datetime, calendar: Worki
 
 async def task_history(actor: Actor, task_id: int) -> list[dict]:
     await visible_task(actor, task_id)
+    return await _events(AuditEvent.task == task_id)
+
+
+async def directive_history(actor: Actor, directive_id: int) -> list[dict]:
+    """The directive's own events (recorded, corrected), oldest first; its tasks have theirs."""
+    await get_directive(actor, directive_id)
+    return await _events((AuditEvent.entity_type == "directive") & (AuditEvent.entity_id == directive_id))
+
+
+async def _events(where) -> list[dict]:
     rows = await AuditEvent.select(
         AuditEvent.id, AuditEvent.at, AuditEvent.actor_username, AuditEvent.action, AuditEvent.entity_type,
         AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.note, AuditEvent.via,
-    ).where(AuditEvent.task == task_id).order_by(AuditEvent.id).run()
+    ).where(where).order_by(AuditEvent.id).run()
     return [
         {
             "id": r["id"], "at": r["at"], "actor": r["actor_username"], "action": r["action"],

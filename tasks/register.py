@@ -23,7 +23,9 @@ from tasks.accounts import division_ids_by_code
 from tasks.tables import Directive, Division, Task, TaskSupport, User
 from tasks.unique import unique_conflict
 
-DIRECTIVE_KINDS = ("document", "meeting", "instruction")
+DIRECTIVE_KIND_LABELS = {"document": N_("Document"), "meeting": N_("Meeting conclusion"),
+                         "instruction": N_("Verbal or email instruction")}
+DIRECTIVE_KINDS = tuple(DIRECTIVE_KIND_LABELS)
 MAX_WORKING_DAYS = 1000
 REGISTER_REFUSAL = N_("Division heads see their tasks, not the register of directives.")
 
@@ -158,14 +160,63 @@ async def record_directive(
     return {**row, "tasks": created}
 
 
+DIRECTIVE_CORRECTABLE = ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")
+
+
+async def correct_directive(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, reason: str,
+                            changes: dict) -> dict:
+    """An office correction of a directive's recorded fields, with a reason, audited with what
+    changed. Its tasks keep their deadlines (a deadline counted in working days was turned into a
+    date when recorded); an issue date after one of their deadlines is refused, as it is when
+    a task is recorded."""
+    if not may_record_directive(actor):
+        raise await refuse(actor, now, "correct_directive", "directive", directive_id, N_("Only the office may correct a directive."))
+    if not reason.strip():
+        raise Invalid(N_("Give a reason."), fields={"reason": N_("Required")})
+    if unknown := set(changes) - set(DIRECTIVE_CORRECTABLE):
+        raise Invalid(N_("These fields cannot be corrected here: {value}"), value=", ".join(sorted(unknown)))
+    changes = {k: v.strip() if k in ("number", "issuer", "signer") else v for k, v in changes.items()}
+    async with db.transaction():
+        query = Directive.select().where(Directive.id == directive_id)
+        row = await (query if db.is_sqlite else query.lock_rows("UPDATE")).first().run()
+        if row is None:
+            raise NotFound(N_("No directive {value}."), value=directive_id)
+        corrected = NewDirective(**{k: changes.get(k, row[k]) for k in DIRECTIVE_CORRECTABLE})
+        values = {k: v for k, v in changes.items() if row[k] != v}
+        if not values:
+            return row
+        _check_directive(corrected, calendar.today(now))
+        if {"number", "issuer"} & set(values) and await Directive.exists().where(
+                (Directive.issuer == corrected.issuer) & (Directive.number == corrected.number) & (Directive.id != directive_id)).run():
+            raise _already_recorded(corrected)
+        if values.get("issued_on") is not None:
+            earliest = await Task.select(Task.due_on).where((Task.directive == directive_id) & Task.due_on.is_not_null()) \
+                .order_by(Task.due_on).first().run()
+            if earliest is not None and earliest["due_on"] < values["issued_on"]:
+                raise Invalid(N_("A task of this directive is due before that date."), fields={"issued_on": N_("After a task's deadline")})
+        async with unique_conflict(_already_recorded(corrected), "directive", ("issuer", "number")):
+            await Directive.update({getattr(Directive, k): v for k, v in values.items()}).where(Directive.id == directive_id).run()
+        await write_events([Event(actor=actor, at=now, action="correct_directive", entity_type="directive", entity_id=directive_id,
+                                  before={k: row[k] for k in values}, after=values, note=reason)])
+    return {**row, **values}
+
+
 async def create_task(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, task: NewTask) -> dict:
+    return (await add_tasks(db, actor, now, calendar, directive_id, [task], prefix=lambda i: ""))[0]
+
+
+async def add_tasks(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, tasks: list[NewTask],
+                    prefix=lambda i: f"tasks.{i}.") -> list[dict]:
+    """Add tasks to a directive already recorded: all of them or, if one is refused, none."""
     if not may_record_directive(actor):
         raise await refuse(actor, now, "create_task", "task", None, N_("Only the office may create tasks."))
+    if not tasks:
+        raise Invalid(N_("Give at least one task with its title."), fields={"tasks.0.title": N_("Required")})
     async with db.transaction():
         directive = await Directive.select().where(Directive.id == directive_id).first().run()
         if directive is None:
             raise Invalid(N_("No directive {value}."), fields={"directive": N_("Not found")}, value=directive_id)
-        return (await insert_tasks(actor, now, [await _resolve_task(now, calendar, directive, task, "")]))[0]
+        return await insert_tasks(actor, now, [await _resolve_task(now, calendar, directive, t, prefix(i)) for i, t in enumerate(tasks)])
 
 
 async def user_id_with_role(username: str | None, roles: tuple[Role, ...], field_name: str) -> int | None:

@@ -20,6 +20,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from tasks.errors import N_, DomainError
 from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
+from tasks.register import DIRECTIVE_KIND_LABELS
 from tasks.state import STATE_LABELS, TaskState
 from tasks.permissions import rights
 from web.errors import internal_error_handler
@@ -132,6 +133,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "department": getattr(settings, "department_name", None) or _("Department of Industry and Trade"),
         "role_label": (lambda role: _(ROLE_LABELS.get(str(role), str(role)))),
         "state_label": (lambda state: _(STATE_LABELS.get(state, state))),
+        "kind_labels": {k: _(v) for k, v in DIRECTIVE_KIND_LABELS.items()},
         "timeliness_label": (lambda code: _(TIMELINESS_LABELS.get(code or "stopped", code or ""))),
         "timeliness_icon": (lambda code: TIMELINESS_ICONS.get(code or "stopped", "")),
         "TaskState": TaskState,

@@ -98,20 +98,25 @@ async def task_list(
                   error=error, states=queries.STATES, timeliness_codes=[t.value for t in Timeliness])
 
 
-async def task_page(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int],
-                    error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
-    task = await queries.task_detail(viewer.actor, task_id, now, calendar, settings.due_soon_days)
-    history = await queries.task_history(viewer.actor, task_id)
-    actions = await overview.task_actions(viewer.actor, task_id)
-    divisions = await accounts.list_divisions()
-    users = await accounts.list_users()
+def readable_history(request: Request, events: list[dict], divisions: list[dict], users: list[dict]) -> list[dict]:
+    """Audit events as the history section shows them, newest first, in the viewer's language."""
     division_names = {d["id"]: d["code"] for d in divisions}
     user_names = {u["id"]: u["full_name"] or u["username"] for u in users}
     by_username = {u["username"]: u["full_name"] or u["username"] for u in users}
     _ = gettext_for(locale_of(request))
     fmt_date = formatters(request)["fmt_date"]
-    readable = [{**describe(e, _, fmt_date, division_names, user_names), "actor": by_username.get(e["actor"], e["actor"])}
-                for e in reversed(history)]
+    return [{**describe(e, _, fmt_date, division_names, user_names), "actor": by_username.get(e["actor"], e["actor"])}
+            for e in reversed(events)]
+
+
+async def task_page(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int],
+                    error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
+    task = await queries.task_detail(viewer.actor, task_id, now, calendar, settings.due_soon_days)
+    actions = await overview.task_actions(viewer.actor, task_id)
+    divisions = await accounts.list_divisions()
+    users = await accounts.list_users()
+    by_username = {u["username"]: u["full_name"] or u["username"] for u in users}
+    readable = readable_history(request, await queries.task_history(viewer.actor, task_id), divisions, users)
     pending = next((e for e in task["extensions"] if e["state"] == "pending"), None)
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
@@ -236,5 +241,5 @@ async def decide(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, ex
 ROUTES = [
     task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
     _reasoned("pause", lifecycle.pause, "task_paused"), _reasoned("resume", lifecycle.resume, "resumed"),
-    _reasoned("cancel", lifecycle.cancel, "task_cancelled"),
+    _reasoned("cancel", lifecycle.cancel, "task_cancelled"), _reasoned("reopen", lifecycle.reopen, "task_reopened"),
 ]
