@@ -86,7 +86,8 @@ def timeliness(
 
     None for a paused or cancelled task: those were stopped by a leader's decision and are left out
     of completion rates and escalation. A submitted task is judged as of the day the division
-    submitted it (`completed_on`), so the office's time to confirm cannot make it overdue. A task
+    submitted it (`completed_on`), so the office's time to confirm cannot make it overdue; it is
+    overdue or on track, never due soon (its work is finished). A task
     is overdue from 00:00 province time of the day after its effective due date; due soon covers
     0 (due today) up to `due_soon_days` working days left. Every comparison is against the effective
     date of the counted deadline: `missed_due_on` when set, else `due_on` (see counted_due_on).
@@ -109,6 +110,10 @@ def timeliness(
         return Timeliness.NO_DEADLINE
     if reference > due:
         return Timeliness.OVERDUE
+    if task.state == TaskState.SUBMITTED:
+        # Submitted in time: nothing is left to do before the deadline (it waits for the office),
+        # so it is on track, never "due soon".
+        return Timeliness.ON_TRACK
     if calendar.working_days_between(reference, due) <= due_soon_days:
         return Timeliness.DUE_SOON
     return Timeliness.ON_TRACK

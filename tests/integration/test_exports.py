@@ -32,7 +32,7 @@ async def test_the_workbook_has_a_sheet_per_table_with_frozen_headers_and_a_char
     rows = {r[1]: r for r in summary.iter_rows(min_row=2, max_row=6, values_only=True)}
     assert rows["Phòng Quản lý năng lượng"][2:10] == (24, 8, 2, 2, 3, 6, 1, 2)
     total = rows["Tổng cộng"]
-    assert total[2:10] == (64, 15, 6, 12, 7, 12, 6, 6)
+    assert total[2:10] == (64, 15, 6, 13, 6, 12, 6, 6)
     assert total[10] == pytest.approx(21 / 33) and total[11] == pytest.approx(21 / 58)
     assert summary.cell(row=2, column=11).number_format == "0.0%"
     assert len(summary._charts) == 1 and len(wb.worksheets[1]._charts) == 1
@@ -50,7 +50,7 @@ async def test_the_csv_opens_in_excel_with_vietnamese_intact(department):
     assert rows[0][:3] == ["STT", "Nhiệm vụ", "Văn bản chỉ đạo"]
     assert len(rows) == 13 and rows[1][4] == "Phòng Kế hoạch - Tài chính" and rows[1][6] == "28"
     summary = list(csv.reader(io.StringIO((await export_report("completion", "csv", None, CAL, AS_OF)).content.decode("utf-8-sig"))))
-    assert summary[-1][1:10] == ["Tổng cộng", "64", "15", "6", "12", "7", "12", "6", "6"]
+    assert summary[-1][1:10] == ["Tổng cộng", "64", "15", "6", "13", "6", "12", "6", "6"]
 
 
 async def docx_of(tmp_path: Path) -> Path:
@@ -82,7 +82,7 @@ async def test_the_word_report_follows_the_administrative_format_and_carries_the
     summary = document.tables[1]
     assert [c.text for c in summary.rows[0].cells][:3] == ["STT", "Đơn vị chủ trì", "Tổng số được giao"]
     total = [c.text for c in summary.rows[-1].cells]
-    assert total[1:10] == ["Tổng cộng", "64", "15", "6", "12", "7", "12", "6", "6"] and total[10] == "63,6%"
+    assert total[1:10] == ["Tổng cộng", "64", "15", "6", "13", "6", "12", "6", "6"] and total[10] == "63,6%"
     overdue = document.tables[2]
     assert len(overdue.rows) == 1 + 12 and overdue.rows[1].cells[5].text == "28"
     fonts = {r.font.name for p in document.paragraphs for r in p.runs if r.text.strip()}
