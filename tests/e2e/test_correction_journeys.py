@@ -9,7 +9,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.e2e.browser_helpers import sign_in
+from tests.e2e.browser_helpers import LAPTOP, PHONE, sign_in
 
 
 async def _photograph(page, screenshots, name: str) -> None:
@@ -106,3 +106,27 @@ async def test_the_office_edits_reassigns_adds_corrects_and_reopens_and_the_hist
     await _photograph(office, screenshots, "directive-corrected")
     await head.goto(f"/directives/{directive}")
     await expect(head.locator("a[href$='/edit']")).to_have_count(0)
+
+
+async def _inside(page, selector: str, container: str) -> bool:
+    """Whether every element matching `selector` lies within `container`'s box (nothing cut off)."""
+    return await page.evaluate(
+        """([sel, box]) => { const b = document.querySelector(box).getBoundingClientRect();
+             return [...document.querySelectorAll(sel)].every(e => { const r = e.getBoundingClientRect();
+               return r.width > 0 && r.left >= b.left - 0.5 && r.right <= b.right + 0.5; }); }""", [selector, container])
+
+
+async def test_the_return_button_fits_at_1366_and_the_leaders_rates_show_on_a_phone(open_page):
+    office = await open_page(LAPTOP)
+    await sign_in(office, "vanphong")
+    await office.goto("/office")
+    await expect(office.locator(".return-form button").first).to_be_visible()
+    assert await _inside(office, ".return-form button", ".table-wrap")
+    leader = await open_page(PHONE)
+    await sign_in(leader, "giamdoc")
+    await leader.goto("/leader")
+    assert await _inside(leader, "table.figures tfoot td:last-child", "main")
+    await expect(leader.locator("table.figures tfoot td").last).to_be_visible()
+    # The note box of a decision takes the cell's width: at least 200 px on a 390 px phone.
+    width = await leader.locator(".decision-form input[name=note]").first.evaluate("e => e.getBoundingClientRect().width")
+    assert width >= 200

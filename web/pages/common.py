@@ -35,6 +35,17 @@ TIMELINESS_LABELS = {
     "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "on_track": N_("On track"), "no_deadline": N_("No deadline"),
     "done_late": N_("Done late"), "done_on_time": N_("Done on time"), "stopped": N_("Paused or cancelled"),
 }
+# A submitted task is finished on the division's side: it reads as submitted in time or late.
+SUBMITTED_LABELS = {"on_track": N_("Submitted in time"), "overdue": N_("Submitted late")}
+
+
+def timeliness_label(code: str | None, state: str | None = None) -> str:
+    """The msgid of a timeliness badge; a submitted task's (never "due soon") says it was submitted."""
+    if state == TaskState.SUBMITTED and code in SUBMITTED_LABELS:
+        return SUBMITTED_LABELS[code]
+    return TIMELINESS_LABELS.get(code or "stopped", code or "")
+
+
 # A symbol next to each label, so the status reads without colour (and in grey print).
 TIMELINESS_ICONS = {
     "overdue": "!", "due_soon": "◷", "on_track": "→", "no_deadline": "–", "done_late": "✓", "done_on_time": "✓", "stopped": "■",
@@ -134,7 +145,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "role_label": (lambda role: _(ROLE_LABELS.get(str(role), str(role)))),
         "state_label": (lambda state: _(STATE_LABELS.get(state, state))),
         "kind_labels": {k: _(v) for k, v in DIRECTIVE_KIND_LABELS.items()},
-        "timeliness_label": (lambda code: _(TIMELINESS_LABELS.get(code or "stopped", code or ""))),
+        "timeliness_label": (lambda code, state=None: _(timeliness_label(code, state))),
         "timeliness_icon": (lambda code: TIMELINESS_ICONS.get(code or "stopped", "")),
         "TaskState": TaskState,
         **formatters(request),

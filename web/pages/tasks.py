@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from notify.queries import list_notifications
+from notify.rule_labels import rule_label
 from tasks import accounts, extensions, lifecycle, overview, queries
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
@@ -27,19 +28,14 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
-RULE_LABELS = {
-    "remind_7": N_("7 working days before the deadline"), "remind_3": N_("3 working days before the deadline"),
-    "remind_1": N_("1 working day before the deadline"), "due_today": N_("On the deadline"),
-    "overdue_1": N_("1 working day overdue"), "overdue_3": N_("3 working days overdue"), "overdue_7": N_("7 working days overdue"),
-}
 NOTIFICATION_STATES = {"pending": N_("waiting to be sent"), "sent": N_("sent"), "failed": N_("failed"), "skipped": N_("skipped")}
 
 
-async def notifications_for(actor, task_id: int) -> list[dict]:
-    """The emails about this task, from the outbox."""
+async def notifications_for(actor, task_id: int, _) -> list[dict]:
+    """The emails about this task, from the outbox, each named in the viewer's language."""
     result = await list_notifications(actor, task=task_id, limit=100)
     return [
-        {"at": n.get("sent_at") or n.get("created_at"), "rule": RULE_LABELS.get(n.get("rule", ""), n.get("rule", "")),
+        {"at": n.get("sent_at") or n.get("created_at"), "rule": rule_label(n.get("rule", ""), _),
          "recipient": n.get("recipient", ""), "state": NOTIFICATION_STATES.get(n.get("state", ""), n.get("state", ""))}
         for n in result["items"]
     ]
@@ -120,7 +116,7 @@ async def task_page(request: Request, now: datetime, settings: Settings, viewer:
     pending = next((e for e in task["extensions"] if e["state"] == "pending"), None)
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
-        notifications=await notifications_for(viewer.actor, task_id), names=by_username,
+        notifications=await notifications_for(viewer.actor, task_id, gettext_for(locale_of(request))), names=by_username,
         directive_link=may_read_register(viewer.actor),
         division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
         msg=request.query_params.get("msg"),
