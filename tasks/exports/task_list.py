@@ -6,8 +6,10 @@ each task, in the reader's language: its state, percent, timeliness (tasks.timel
 classifies it) and last progress report (note and day). The importer reads only its own columns,
 so an export imports back as "already in dondoc", row for row. `dondoc export-tasks` writes the
 same file (every task). The rows are those of the list (tasks.queries.matching_task_ids: the
-same filters, the same division scope, the same order), at most MAX_EXPORT_ROWS, the import's own
-limit. The import template (`template_xlsx`) is the same layout: the header row and one example
+same filters, the same division scope, the same order), at most MAX_EXPORT_ROWS (20,000): a task
+row unpacks to about 1.2 kB of XML, so such a file stays within the 50 MB the import unpacks
+(tasks.workbook) and reads back in one go, and one download cannot hold a server for minutes;
+more is refused with a message asking to narrow the filters. The import template (`template_xlsx`) is the same layout: the header row and one example
 row made of this department's own divisions and leaders, so it imports as it stands.
 """
 
@@ -30,9 +32,8 @@ from tasks.queries import TaskFilter, matching_task_ids
 from tasks.state import STATE_LABELS, TaskState
 from tasks.tables import Division, Task, User
 from tasks.timeliness import TaskDates, timeliness, timeliness_label
-from tasks.workbook import MAX_ROWS
 
-MAX_EXPORT_ROWS = MAX_ROWS
+MAX_EXPORT_ROWS = 20_000
 LIST_FORMATS = ("xlsx", "csv")
 SHEET = "Nhiệm vụ"
 BATCH = 1000

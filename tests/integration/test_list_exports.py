@@ -205,3 +205,19 @@ async def test_the_list_pages_offer_the_export_of_what_they_show(world, app, reg
         assert 'href="/directives/export/xlsx?q=16"' in page
     finally:
         await office.close()
+
+
+async def test_a_list_longer_than_an_export_takes_is_refused_with_a_page_that_says_to_narrow_it(world, app, register, monkeypatch):
+    from tasks.exports import directive_list, task_list
+
+    monkeypatch.setattr(task_list, "MAX_EXPORT_ROWS", 52)
+    monkeypatch.setattr(directive_list, "MAX_EXPORT_ROWS", 1)
+    office = await signed_in(app, "vanphong")
+    try:
+        r = await office.http.get("/tasks/export/xlsx?division=QLNL")
+        assert r.status_code == 422 and "Danh sách có 53 nhiệm vụ, nhiều hơn 52 dòng một lần xuất" in r.text
+        assert (await office.http.get("/tasks/export/csv?division=QLNL&state=in_progress")).status_code == 200
+        r = await office.http.get("/directives/export/csv")
+        assert r.status_code == 422 and "Danh sách có 2 văn bản" in r.text
+    finally:
+        await office.close()
