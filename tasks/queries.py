@@ -51,10 +51,10 @@ def in_division(division_id: int, alias: str = "task") -> str:
     return f"({alias}.lead_division = {d} OR {alias}.id IN (SELECT task FROM task_support WHERE division = {d}))"
 
 
-def _divisions(actor: Actor, division_id: int | None) -> list[int]:
+def _divisions(actor: Actor | None, division_id: int | None) -> list[int]:
     """The divisions a task must belong to (lead or support): the head's own, and the filter's."""
     out = []
-    if not sees_all_tasks(actor):
+    if actor is not None and not sees_all_tasks(actor):
         out.append(actor.division_id or -1)
     if division_id is not None:
         out.append(division_id)
@@ -149,15 +149,17 @@ async def register_version() -> tuple[str, int]:
     return row["epoch"], int(row["n"])
 
 
-async def list_tasks(actor: Actor, f: TaskFilter, now: datetime, calendar: WorkingCalendar, due_soon_days: int) -> dict[str, Any]:
-    """One page of the tasks `actor` may see that match `f`, in deadline order, and their total.
-    Timeliness is filtered and counted in SQL (tasks.classify, the same rule as timeliness()); only
-    the rows of the page are classified in Python, to show them."""
+def _check_states(f: TaskFilter) -> None:
     for state in f.states:
         if state not in ALL_STATES:
             raise Invalid(N_("Unknown state: {value}"), fields={"state": N_("Unknown state")}, value=state)
-    if not 1 <= f.limit <= MAX_PAGE or f.offset < 0:
-        raise Invalid(N_("Paging out of range: limit 1–{n}, offset from 0."), fields={"limit": N_("Out of range")}, n=MAX_PAGE)
+
+
+async def _selection(actor: Actor | None, f: TaskFilter, now: datetime, calendar: WorkingCalendar,
+                     due_soon_days: int) -> tuple[list[int], list[str], list[Any], list[str]]:
+    """What `f` selects of the tasks `actor` may see (None: the command line, every task): the
+    divisions a task must belong to, the other filters as SQL with their arguments, and the
+    disjoint timeliness branches (tasks.classify). The list, its total and the exports all read it."""
     division_id = leader_id = None
     if f.division:
         row = await Division.select(Division.id).where(Division.code == f.division).first().run()
@@ -175,12 +177,40 @@ async def list_tasks(actor: Actor, f: TaskFilter, now: datetime, calendar: Worki
     if f.timeliness:
         cls = await classification(Task, now, calendar, due_soon_days)
         parts = cls.disjoint(f.timeliness, alias="task")
-    divisions = _divisions(actor, division_id)
+    return _divisions(actor, division_id), clauses, args, parts
+
+
+def _matching_sql(divisions: list[int], clauses: list[str], parts: list[str]) -> str:
+    return " AND ".join([in_division(d) for d in divisions] + clauses + ["(" + " OR ".join(parts) + ")"])
+
+
+async def list_tasks(actor: Actor, f: TaskFilter, now: datetime, calendar: WorkingCalendar, due_soon_days: int) -> dict[str, Any]:
+    """One page of the tasks `actor` may see that match `f`, in deadline order, and their total.
+    Timeliness is filtered and counted in SQL (tasks.classify, the same rule as timeliness()); only
+    the rows of the page are classified in Python, to show them."""
+    _check_states(f)
+    if not 1 <= f.limit <= MAX_PAGE or f.offset < 0:
+        raise Invalid(N_("Paging out of range: limit 1–{n}, offset from 0."), fields={"limit": N_("Out of range")}, n=MAX_PAGE)
+    divisions, clauses, args, parts = await _selection(actor, f, now, calendar, due_soon_days)
     total = await _count(divisions, clauses, args, parts)
-    where = " AND ".join([in_division(d) for d in divisions] + clauses + ["(" + " OR ".join(parts) + ")"])
+    where = _matching_sql(divisions, clauses, parts)
     # Raw SQL: building this select through Piccolo cost more CPU than running it (the hot path).
     rows = await Task.raw(f"SELECT task.* FROM task WHERE {where} ORDER BY {ORDER_SQL} LIMIT {int(f.limit)} OFFSET {int(f.offset)}", *args).run()
     return {"items": await present_tasks(rows, now, calendar, due_soon_days), "total": total}
+
+
+async def matching_task_ids(actor: Actor | None, f: TaskFilter, now: datetime, calendar: WorkingCalendar, due_soon_days: int,
+                            most: int) -> list[int]:
+    """Every task the list shows for `f` (all its pages: the filter's limit and offset are not
+    read), in the list's order, as ids; Invalid when they are more than `most` (the export's bound)."""
+    _check_states(f)
+    divisions, clauses, args, parts = await _selection(actor, f, now, calendar, due_soon_days)
+    total = await _count(divisions, clauses, args, parts)
+    if total > most:
+        raise Invalid(N_("The list holds {total} tasks, more than the {n} an export takes; narrow the filters."),
+                      fields={"limit": N_("Too many rows")}, total=f"{total:,}".replace(",", "."), n=f"{most:,}".replace(",", "."))
+    rows = await Task.raw(f"SELECT task.id FROM task WHERE {_matching_sql(divisions, clauses, parts)} ORDER BY {ORDER_SQL}", *args).run()
+    return [r["id"] for r in rows]
 
 
 def _dates(row: dict) -> TaskDates:

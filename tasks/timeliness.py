@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from tasks.calendar import WorkingCalendar
+from tasks.errors import N_
 from tasks.state import ALL_STATES, STOPPED, TaskState
 
 DEFAULT_DUE_SOON_DAYS = 3
@@ -33,6 +34,22 @@ class Timeliness(StrEnum):
     OVERDUE = "overdue"
     NO_DEADLINE = "no_deadline"
 
+
+# What a person reads for each verdict (pages, exports); "stopped" for a paused or cancelled task,
+# which has none.
+TIMELINESS_LABELS = {
+    "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "on_track": N_("On track"), "no_deadline": N_("No deadline"),
+    "done_late": N_("Done late"), "done_on_time": N_("Done on time"), "stopped": N_("Paused or cancelled"),
+}
+# A submitted task is finished on the division's side: it reads as submitted in time or late.
+SUBMITTED_LABELS = {"on_track": N_("Submitted in time"), "overdue": N_("Submitted late")}
+
+
+def timeliness_label(code: str | None, state: str | None = None) -> str:
+    """The msgid of a timeliness badge (pages, exports); a submitted task's (never "due soon") says it was submitted."""
+    if state == TaskState.SUBMITTED and code in SUBMITTED_LABELS:
+        return SUBMITTED_LABELS[code]
+    return TIMELINESS_LABELS.get(code or "stopped", code or "")
 
 
 class HasDeadline(Protocol):

@@ -22,6 +22,7 @@ from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
 from tasks.register import DIRECTIVE_KIND_LABELS
 from tasks.state import STATE_LABELS, TaskState
+from tasks.timeliness import SUBMITTED_LABELS, TIMELINESS_LABELS, timeliness_label  # noqa: F401  (re-exported)
 from tasks.permissions import rights
 from web.errors import internal_error_handler
 from web.sessions import Viewer, session_viewer
@@ -31,21 +32,6 @@ SESSION_COOKIE = "dondoc_session"
 LANG_COOKIE = "dondoc_lang"
 
 ROLE_LABELS = {"office": N_("Office staff"), "head": N_("Division head"), "leader": N_("Leader"), "admin": N_("Administrator")}
-TIMELINESS_LABELS = {
-    "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "on_track": N_("On track"), "no_deadline": N_("No deadline"),
-    "done_late": N_("Done late"), "done_on_time": N_("Done on time"), "stopped": N_("Paused or cancelled"),
-}
-# A submitted task is finished on the division's side: it reads as submitted in time or late.
-SUBMITTED_LABELS = {"on_track": N_("Submitted in time"), "overdue": N_("Submitted late")}
-
-
-def timeliness_label(code: str | None, state: str | None = None) -> str:
-    """The msgid of a timeliness badge; a submitted task's (never "due soon") says it was submitted."""
-    if state == TaskState.SUBMITTED and code in SUBMITTED_LABELS:
-        return SUBMITTED_LABELS[code]
-    return TIMELINESS_LABELS.get(code or "stopped", code or "")
-
-
 # A symbol next to each label, so the status reads without colour (and in grey print).
 TIMELINESS_ICONS = {
     "overdue": "!", "due_soon": "◷", "on_track": "→", "no_deadline": "–", "done_late": "✓", "done_on_time": "✓", "stopped": "■",

@@ -3,6 +3,8 @@ records a directive with several tasks at once)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
@@ -10,10 +12,12 @@ from litestar.response import Redirect
 
 from tasks import accounts, queries, register
 from tasks.errors import DomainError
+from tasks.exports import directive_list as directive_list_export
 from tasks.permissions import Role, may_confirm_submissions, may_record_directive
 from tasks.state import TaskState
 from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
-from web.pages.common import ViewerDep, error_message, field_errors, render, require
+from web.downloads import attachment
+from web.pages.common import ViewerDep, error_message, field_errors, locale_of, render, require
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.tasks import leader_names, readable_history
 
@@ -34,7 +38,14 @@ async def directive_list(request: Request, viewer: ViewerDep, page: int = Parame
     q = (request.query_params.get("q") or "").strip()[:200]
     rows, total = await register.list_directives(viewer.actor, q or None, limit=50, offset=(page - 1) * 50)
     return render(request, "directives.html", directives=rows, total=total, q=q, page=page, pages=max(1, -(-total // 50)),
-                  msg=request.query_params.get("msg"))
+                  export_query=urlencode({"q": q}) if q else "", msg=request.query_params.get("msg"))
+
+
+@get("/directives/export/{fmt:str}", include_in_schema=False)
+async def export_directive_list(request: Request, now: NowDep, viewer: ViewerDep, calendar: CalendarDep, fmt: FromPath[str]) -> Response:
+    """Every directive the list finds for this search (all its pages), as XLSX or CSV."""
+    q = (request.query_params.get("q") or "").strip()[:200]
+    return attachment(await directive_list_export.export_directives(viewer.actor, q or None, fmt, now, calendar, locale_of(request)))
 
 
 @get("/directives/{directive_id:int}", include_in_schema=False)
@@ -132,4 +143,4 @@ def row_errors(errors: dict[str, str], rows: list[dict]) -> dict[str, str]:
     return mapped
 
 
-ROUTES = [queue, directive_list, new_directive, directive_page, record]
+ROUTES = [queue, directive_list, export_directive_list, new_directive, directive_page, record]

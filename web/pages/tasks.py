@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
@@ -14,10 +15,12 @@ from notify.rule_labels import rule_label
 from tasks import accounts, extensions, lifecycle, overview, queries
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
+from tasks.exports import task_list as task_list_export
 from tasks.i18n import gettext_for
 from tasks.permissions import Role, may_read_register
 from tasks.timeliness import Timeliness
 from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
+from web.downloads import attachment
 from web.pages.common import ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
@@ -74,12 +77,20 @@ def task_filter(params: dict[str, str], per_page: int, page: int) -> queries.Tas
     )
 
 
+FILTERS = ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")
+
+
+def filter_params(request: Request) -> dict[str, str]:
+    """The list's filters as the query gives them (the page and its export read the same ones)."""
+    return {k: request.query_params.get(k) or "" for k in FILTERS}
+
+
 @get("/tasks", include_in_schema=False)
 async def task_list(
     request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep,
     page: int = Parameter(default=1, ge=1, le=10_000), per_page: int = Parameter(default=PER_PAGE, ge=1, le=MAX_PER_PAGE),
 ) -> Response:
-    params = {k: request.query_params.get(k) or "" for k in ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")}
+    params = filter_params(request)
     error = None
     try:
         result = await queries.list_tasks(viewer.actor, task_filter(params, per_page, page), now, calendar, settings.due_soon_days)
@@ -91,7 +102,16 @@ async def task_list(
     query_base = "&".join(f"{k}={v}" for k, v in params.items() if v) + (f"&per_page={per_page}" if per_page != PER_PAGE else "")
     return render(request, "tasks.html", status_code=422 if error else 200, tasks=result["items"], total=result["total"],
                   params=params, divisions=divisions, leaders=leaders, page=page, pages=pages, query_base=query_base,
-                  error=error, states=queries.STATES, timeliness_codes=[t.value for t in Timeliness])
+                  export_query=urlencode({k: v for k, v in params.items() if v}), error=error, states=queries.STATES,
+                  timeliness_codes=[t.value for t in Timeliness])
+
+
+@get("/tasks/export/{fmt:str}", include_in_schema=False)
+async def export_task_list(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep,
+                           fmt: FromPath[str]) -> Response:
+    """Every row the list shows for these filters (all its pages), as XLSX or CSV."""
+    f = task_filter(filter_params(request), 1, 1)
+    return attachment(await task_list_export.export_tasks(viewer.actor, f, fmt, now, calendar, settings.due_soon_days, locale_of(request)))
 
 
 def readable_history(request: Request, events: list[dict], divisions: list[dict], users: list[dict]) -> list[dict]:
@@ -235,7 +255,7 @@ async def decide(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, ex
 
 
 ROUTES = [
-    task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
+    task_list, export_task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
     _reasoned("pause", lifecycle.pause, "task_paused"), _reasoned("resume", lifecycle.resume, "resumed"),
     _reasoned("cancel", lifecycle.cancel, "task_cancelled"), _reasoned("reopen", lifecycle.reopen, "task_reopened"),
 ]
