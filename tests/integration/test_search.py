@@ -1,0 +1,131 @@
+"""Search that reads Vietnamese, on both engines, through the API and the pages: the same query
+typed precomposed or with combining marks, in upper case, without accents, with "d" for "đ" (and
+the other way round), by the directive's number, or with its words in another order, finds the same
+tasks (and directives)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.integration.test_pages import Browser
+
+API = "/api/v1"
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+# Each task: (key, directive key, title, description). The texts are chosen so that a query matches
+# exactly the tasks named for it below (no accidental substrings).
+DIRECTIVES = {
+    "D1": {"number": "1234/UBND-KT", "issuer": "UBND tỉnh", "summary": "Về việc bảo đảm cung ứng điện mùa khô 2026"},
+    "D2": {"number": "88/TB-VP", "issuer": "Tỉnh ủy", "summary": "Kết luận giao ban tháng 1"},
+}
+TASKS = [
+    ("T1", "D1", "Kiểm tra an toàn thực phẩm dịp Tết Nguyên đán", ""),
+    ("T2", "D1", "Rà soát phương án cung ứng điện", ""),
+    ("T3", "D2", "Đôn đốc kiểm tra thị trường trước Tết", "Phối hợp Đội quản lý thị trường"),
+    ("T4", "D2", "Báo cáo tình hình tiêu thụ điện", "Số liệu điện năng quý IV"),
+    ("T5", "D2", "Tổng hợp ý kiến về an toàn hóa chất", "Kiểm tra an toàn thực phẩm tại chợ"),
+    ("T6", "D2", "Xây dựng kế hoạch xúc tiến thương mại", ""),
+    # Typed without accents, as people sometimes do: found by "điện" too.
+    ("T7", "D2", "Lam viec voi Dien luc tinh ve gia dien", ""),
+]
+TET, SAFE_FOOD, POWER = {"T1", "T3"}, {"T1", "T5"}, {"T1", "T2", "T4", "T7"}  # T1: its directive's summary says "điện"
+
+# The twelve queries and the exact tasks each finds.
+QUERIES = [
+    ("Tết", TET),                                   # precomposed (NFC), as most keyboards send it
+    (nfd("Tết"), TET),                              # combining marks (NFD), as some Vietnamese input methods send it
+    ("TẾT", TET),                                   # upper case
+    ("tet", TET),                                   # no accents
+    ("an toàn thực phẩm", SAFE_FOOD),
+    ("an toan thuc pham", SAFE_FOOD),               # no accents, four words
+    ("thực phẩm an toàn", SAFE_FOOD),               # words out of order
+    ("điện", POWER),                                # T7 is typed "Dien" without accents
+    ("đien", POWER),                                # đ without the tone mark
+    ("dien", POWER),                                # d for đ
+    ("1234", {"T1", "T2"}),                         # the directive's number finds its tasks
+    ("tết 1234", {"T1"}),                           # a word of the title and the directive's number
+]
+
+DIRECTIVE_QUERIES = [
+    ("1234", {"D1"}),
+    ("ĐIỆN", {"D1"}),
+    ("dien mua kho", {"D1"}),
+    (nfd("Tỉnh ủy"), {"D2"}),
+    ("TINH UY", {"D2"}),
+    ("ban giao ket luan", {"D2"}),                  # words out of order
+    ("100%", set()),                                # % and _ are characters, not wildcards
+    ("88_tb", set()),
+]
+
+
+@pytest.fixture
+async def register(world):
+    """The directives and tasks above, recorded through the API; their ids by key."""
+    ids: dict[str, int] = {}
+    for key, fields in DIRECTIVES.items():
+        tasks = [{"title": title, "description": description, "lead_division": "QLNL", "due_on": "2026-03-20"}
+                 for _, directive, title, description in TASKS if directive == key]
+        recorded = await world.directive_with_tasks(fields["number"], tasks, issuer=fields["issuer"], summary=fields["summary"])
+        ids[key] = recorded["id"]
+        ids.update(zip([k for k, directive, _, _ in TASKS if directive == key], [t["id"] for t in recorded["tasks"]]))
+    return ids
+
+
+def keys(ids: dict[str, int], found: set[int]) -> set[str]:
+    by_id = {v: k for k, v in ids.items() if k.startswith("T")}
+    return {by_id.get(i, f"unknown task {i}") for i in found}
+
+
+@pytest.mark.parametrize("query, expected", QUERIES, ids=[f"{i + 1}:{q!a}" for i, (q, _) in enumerate(QUERIES)])
+async def test_the_task_search_of_the_api_reads_vietnamese(world, register, query, expected):
+    r = await world.get("vanphong", f"{API}/tasks", params={"q": query, "limit": 500})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert keys(register, {t["id"] for t in body["items"]}) == expected
+    assert body["total"] == len(expected)
+
+
+async def test_the_task_list_page_finds_the_same_tasks_for_the_same_twelve_queries(world, app, register):
+    browser = Browser(app)
+    try:
+        assert (await browser.sign_in("vanphong")).status_code == 303
+        for query, expected in QUERIES:
+            page = await browser.get("/tasks?" + urlencode({"q": query}))
+            assert page.status_code == 200
+            assert keys(register, {int(i) for i in re.findall(r'href="/tasks/(\d+)"', page.text)}) == expected, query
+    finally:
+        await browser.close()
+
+
+async def test_the_search_combines_with_the_other_filters(world, register):
+    r = await world.get("vanphong", f"{API}/tasks", params={"q": "dien", "directive": register["D2"]})
+    assert keys(register, {t["id"] for t in r.json()["items"]}) == {"T4", "T7"} and r.json()["total"] == 2
+
+
+async def test_the_register_search_reads_vietnamese_in_the_api_and_on_the_page(world, app, register):
+    browser = Browser(app)
+    try:
+        assert (await browser.sign_in("vanphong")).status_code == 303
+        for query, expected in DIRECTIVE_QUERIES:
+            wanted = {register[k] for k in expected}
+            r = await world.get("vanphong", f"{API}/directives", params={"q": query})
+            assert r.status_code == 200, r.text
+            assert {d["id"] for d in r.json()["items"]} == wanted and r.json()["total"] == len(wanted), query
+            page = await browser.get("/directives?" + urlencode({"q": query}))
+            assert {int(i) for i in re.findall(r'href="/directives/(\d+)"', page.text)} == wanted, query
+    finally:
+        await browser.close()
+
+
+async def test_percent_and_underscore_in_a_task_query_are_plain_characters(world, register):
+    for query in ("%", "_", "an%toan", "dien_"):
+        r = await world.get("vanphong", f"{API}/tasks", params={"q": query})
+        assert r.status_code == 200 and r.json()["items"] == [], query
