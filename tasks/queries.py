@@ -14,6 +14,7 @@ from tasks.classify import classification, date_literal
 from tasks.errors import N_, Invalid, NotFound
 from tasks.lifecycle import load_task
 from tasks.permissions import Actor, can_view_task, sees_all_tasks
+from tasks.search import matching
 from tasks.state import ALL_STATES, TaskState, sql_states
 from tasks.tables import AuditEvent, Directive, Division, ExtensionRequest, ProgressReport, Task, User
 from tasks.timeliness import TaskDates, Timeliness, timeliness
@@ -75,11 +76,10 @@ def _where(f: TaskFilter, leader_id: int | None, postgres: bool) -> tuple[list[s
     if f.due_to is not None:
         clauses.append(f"task.due_on <= {date_literal(f.due_to, postgres)}")
     if f.q:
-        pattern = "%" + f.q.replace("%", "").replace("_", "") + "%"
-        # SQLite's LIKE is already case-insensitive (for ASCII letters); it has no ILIKE.
-        like = "ILIKE" if postgres else "LIKE"
-        clauses.append(f"(task.title {like} {{}} OR task.description {like} {{}})")
-        args += [pattern, pattern]
+        # Every word of the query in the task's folded search text (tasks.search; a trigram index on PostgreSQL).
+        words, patterns = matching("task.search", f.q)
+        clauses += words
+        args += patterns
     if f.starred is not None:
         clauses.append("task.starred = {}")
         args.append(f.starred)

@@ -129,3 +129,63 @@ async def test_percent_and_underscore_in_a_task_query_are_plain_characters(world
     for query in ("%", "_", "an%toan", "dien_"):
         r = await world.get("vanphong", f"{API}/tasks", params={"q": query})
         assert r.status_code == 200 and r.json()["items"] == [], query
+
+
+async def found(world, query: str) -> set[int]:
+    r = await world.get("vanphong", f"{API}/tasks", params={"q": query, "limit": 500})
+    assert r.status_code == 200, r.text
+    return {t["id"] for t in r.json()["items"]}
+
+
+async def test_a_corrected_title_or_description_is_found_by_its_new_words_and_no_longer_by_the_old(world, register):
+    t6 = register["T6"]
+    r = await world.patch("vanphong", f"{API}/tasks/{t6}", {"reason": "Nhập sai tên", "title": "Xúc tiến tiêu thụ vải thiều"})
+    assert r.status_code == 200, r.text
+    assert t6 in await found(world, "VAI THIEU") and t6 not in await found(world, "kế hoạch")
+    assert t6 in await found(world, "88/tb-vp thieu")  # still with its directive's number
+    r = await world.patch("vanphong", f"{API}/tasks/{t6}", {"reason": "Bổ sung", "description": "Phối hợp Sở Nông nghiệp"})
+    assert r.status_code == 200, r.text
+    assert await found(world, "so nong nghiep") == {t6}
+    # The correction is audited without the derived search text.
+    history = (await world.get("vanphong", f"{API}/tasks/{t6}/history")).json()
+    assert all("search" not in (e["after"] or {}) and "search" not in (e["before"] or {}) for e in history)
+    assert "search" not in (await world.get("vanphong", f"{API}/directives/{register['D2']}")).json()
+
+
+async def test_reindex_directive_rewrites_the_search_text_of_the_directive_and_of_its_tasks(world, db, register):
+    from tasks.search import reindex_directive
+    from tasks.tables import Directive
+
+    async with db.transaction():
+        await Directive.update({Directive.number: "5678/UBND-KT", Directive.summary: "Về việc phòng chống hạn hán"}).where(
+            Directive.id == register["D1"]).run()
+        await reindex_directive(register["D1"])
+    assert await found(world, "5678") == {register["T1"], register["T2"]} and await found(world, "1234") == set()
+    assert await found(world, "phòng chống hạn hán") == {register["T1"], register["T2"]}
+    assert register["T1"] in await found(world, "tết") and register["T2"] not in await found(world, "điện mùa khô")
+    r = await world.get("vanphong", f"{API}/directives", params={"q": "5678 HẠN"})
+    assert [d["id"] for d in r.json()["items"]] == [register["D1"]]
+
+
+async def test_imported_tasks_are_found_like_typed_ones_and_names_match_in_any_normalisation(world, db, clock):
+    from tasks import importer
+    from tasks.calendar import build_calendar
+    from tasks.permissions import Actor, Role
+    from tests.integration.test_import import workbook
+
+    office = Actor(id=world.user_ids["vanphong"], username="vanphong", role=Role.OFFICE)
+    rows = [
+        # The lead division's name typed with combining marks, the leader's in upper case and NFD.
+        ["PHẠM VĂN HẢI", "05/01/2026", "PGV-4321", "Bảo đảm cung ứng điện Tết", "Kiểm tra kho xăng dầu",
+         nfd("Phòng Quản lý năng lượng"), nfd("PHÒNG QUẢN LÝ THƯƠNG MẠI"), "20/03/2026"],
+        [nfd("phạm văn hải"), "05/01/2026", "PGV-4321", "Bảo đảm cung ứng điện Tết", "Rà soát nguồn điện dự phòng",
+         "phong  quan ly nang luong", "", "20/03/2026"],
+    ]
+    result = await importer.import_xlsx(db, office, clock.now(), build_calendar("Asia/Ho_Chi_Minh", []), workbook(rows))
+    assert (result.imported, result.errors, len(result.new_tasks)) == (True, [], 2)
+    listed = (await world.get("vanphong", f"{API}/tasks", params={"q": "4321"})).json()["items"]
+    assert sorted((t["title"], t["lead_division"], t["support_divisions"], t["leader_in_charge"]) for t in listed) == [
+        ("Kiểm tra kho xăng dầu", "QLNL", ["QLTM"], "pgd.hai"), ("Rà soát nguồn điện dự phòng", "QLNL", [], "pgd.hai")]
+    assert len(await found(world, "XANG DAU tet")) == 1
+    r = await world.get("vanphong", f"{API}/directives", params={"q": "pgv-4321 dien"})
+    assert [d["number"] for d in r.json()["items"]] == ["PGV-4321"]
