@@ -189,3 +189,23 @@ async def test_imported_tasks_are_found_like_typed_ones_and_names_match_in_any_n
     assert len(await found(world, "XANG DAU tet")) == 1
     r = await world.get("vanphong", f"{API}/directives", params={"q": "pgv-4321 dien"})
     assert [d["number"] for d in r.json()["items"]] == ["PGV-4321"]
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["deadline-index", "trigram-then-sort"])
+async def test_found_tasks_come_in_the_lists_deadline_order_page_by_page(world, monkeypatch, walk):
+    # Either way PostgreSQL may read a search's page (tasks.queries._walk_pays), the same order.
+    from tasks import queries
+
+    async def walk_pays(total, wanted):
+        return walk
+
+    monkeypatch.setattr(queries, "_walk_pays", walk_pays)
+    due = ["2026-03-25", None, "2026-03-10", "2026-03-10", "2026-04-02"]
+    recorded = await world.directive_with_tasks("77/KH-SCT", [
+        {"title": f"Kiểm tra kho bãi số {i}", "lead_division": "QLNL", **({"due_on": d} if d else {})} for i, d in enumerate(due)])
+    a, b, c, d, e = [t["id"] for t in recorded["tasks"]]
+    for query, expected in (("kho bãi", [c, d, a, e, b]), ("KHO BAI số", [c, d, a, e, b])):
+        r = await world.get("vanphong", f"{API}/tasks", params={"q": query})
+        assert [t["id"] for t in r.json()["items"]] == expected, query
+        pages = [(await world.get("vanphong", f"{API}/tasks", params={"q": query, "limit": 2, "offset": k})).json() for k in (0, 2, 4)]
+        assert [t["id"] for p in pages for t in p["items"]] == expected and {p["total"] for p in pages} == {5}
