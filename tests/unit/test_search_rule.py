@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tasks.search import directive_text, fold, like_pattern, matching, task_text, words
 
@@ -72,3 +73,18 @@ def test_the_search_texts_hold_the_directive_in_the_task():
     assert d == "1234/ubnd-kt ubnd tinh ve viec bao dam cung ung dien"
     assert task_text("Kiểm tra an toàn thực phẩm", "", d) == "kiem tra an toan thuc pham " + d
     assert task_text("Rà soát", "Số liệu  quý IV", "") == "ra soat so lieu quy iv"
+
+
+def reference_fold(text: str) -> str:
+    """The rule applied to the whole text at once, as it reads: fold works character by character."""
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    s = "".join(c for c in s if not unicodedata.category(c).startswith("M")).replace("đ", "d").replace("ð", "d")
+    return " ".join(s.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+       | st.text(alphabet="aăâeêioôơuưyđĐ AĂÂEÊIOÔƠUƯY\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b\t\n\u00a0ẞİ", max_size=40))
+def test_folding_character_by_character_is_folding_the_whole_text(text):
+    assert fold(text) == reference_fold(text)
+    assert fold(unicodedata.normalize("NFC", text)) == fold(unicodedata.normalize("NFD", text)) == fold(text)
