@@ -85,8 +85,8 @@ def _where(f: TaskFilter, leader_id: int | None, postgres: bool) -> tuple[list[s
         clauses.append(f"task.due_on <= {date_literal(f.due_to, postgres)}")
     if f.q:
         # Every word of the query in the task's folded search text (tasks.search; a trigram index on PostgreSQL).
-        words, patterns = matching("task.search", f.q)
-        clauses += words
+        likes, patterns = matching("task.search", f.q)
+        clauses += likes
         args += patterns
     if f.starred is not None:
         clauses.append("task.starred = {}")
