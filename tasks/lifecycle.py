@@ -17,6 +17,7 @@ from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.accounts import division_ids_by_code
 from tasks.permissions import Actor, Role
 from tasks.register import user_id_with_role
+from tasks.search import task_search
 from tasks.state import COMPLETED, STATE_LABELS, TRANSITIONS, Action, TaskState, allows, state_after
 from tasks.tables import ProgressReport, Task, TaskSupport
 
@@ -254,6 +255,8 @@ async def correct(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar
 
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         values = {k: v for k, v in changes.items() if row[k] != v}
+        if "title" in values or "description" in values:
+            values["search"] = await task_search({**row, **values})
         if "completed_on" in values:
             _check_completion_day(row, values["completed_on"], today, calendar)
         if "due_on" in values:

@@ -88,6 +88,12 @@ async def test_a_directive_is_corrected_with_a_reason_and_refused_when_it_would_
     assert (await Directive.count().run(), await AuditEvent.count().run() - 1) == before  # only the refusal was recorded
     row = await Directive.select(Directive.number, Directive.summary).where(Directive.id == first["id"]).first().run()
     assert row == {"number": "322/UBND-KT", "summary": "Về cung ứng điện mùa khô"}
+    # Its tasks are found by the corrected number, and no longer by the old one.
+    found = lambda q: world.get("vanphong", "/api/v1/tasks", params={"q": q})  # noqa: E731
+    r = await found("322/UBND")
+    assert r.status_code == 200, r.text
+    assert [t["id"] for t in r.json()["items"]] == [t["id"] for t in first["tasks"]]
+    assert (await found("320/UBND")).json()["total"] == 0
 
 
 async def test_the_office_edits_a_task_on_its_page_and_the_history_says_what_changed_and_why(world, office):
