@@ -10,6 +10,10 @@ done. 30 % have one or two supporting divisions; running and finished tasks carr
 reports (the percent is the lead division's latest); 1 % of the late ones had their deadline
 corrected by the office after it passed, so `missed_due_on` keeps them late.
 
+Each directive and task carries its search text (tasks.search), as the services write it. With
+`descriptions` (bench/search.py) 60 % of the tasks also get a description naming a place of the
+province, a company or body and what is asked of it, so the search has varied words to find.
+
 Rows come a chunk of tasks at a time (with their supports and reports), so a million tasks never
 sit in memory at once. The same seed gives the same rows.
 """
@@ -24,6 +28,7 @@ from typing import Iterator
 
 from bulk import Batch
 from tasks.passwords import hash_password
+from tasks.search import directive_text, task_text
 from tasks.state import RUNNING, TaskState
 
 AS_OF = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # Tuesday 03/03/2026, 09:00 in Hà Nội
@@ -35,7 +40,7 @@ DIRECTIVE_SPAN_DAYS = 300
 CHUNK = 20_000
 USERNAME, PASSWORD = "bench.office", "bench-password-2026"
 MARKER_KEY = "bench.api"  # a `setting` row saying what was seeded, for --keep
-DATA_VERSION = 1  # bump when the shape of the rows changes, so --keep reseeds
+DATA_VERSION = 2  # bump when the shape of the rows changes, so --keep reseeds
 
 DIVISION_NAMES = [
     "Văn phòng Sở", "Phòng Kế hoạch - Tài chính", "Phòng Quản lý năng lượng", "Phòng Quản lý thương mại",
@@ -48,12 +53,22 @@ WORK = ["Rà soát, báo cáo tình hình thực hiện", "Tham mưu xây dựng
         "Tổng hợp số liệu và đề xuất giải pháp", "Phối hợp hướng dẫn doanh nghiệp", "Xây dựng dự thảo quyết định"]
 SUBJECT = ["phát triển điện mặt trời mái nhà", "quản lý chợ và siêu thị", "an toàn hóa chất", "cụm công nghiệp",
            "xúc tiến thương mại năm 2026", "tiết kiệm năng lượng", "thương mại điện tử", "xuất khẩu nông sản"]
+PLACES = ["thành phố Đông Hà", "thị xã Quảng Trị", "huyện Gio Linh", "huyện Vĩnh Linh", "huyện Hải Lăng", "huyện Triệu Phong",
+          "huyện Cam Lộ", "huyện Đakrông", "huyện Hướng Hóa", "huyện đảo Cồn Cỏ", "Khu kinh tế Đông Nam", "cửa khẩu Lao Bảo"]
+BODIES = ["Công ty Điện lực Quảng Trị", "Ban quản lý chợ Đông Hà", "các cửa hàng xăng dầu", "doanh nghiệp chế biến gỗ",
+          "hợp tác xã nông nghiệp", "nhà máy thủy điện", "Đội quản lý thị trường số 2", "các siêu thị và trung tâm thương mại",
+          "cơ sở kinh doanh hóa chất", "UBND các huyện, thị xã, thành phố"]
+ASKS = ["báo cáo kết quả trước ngày 25 hằng tháng", "đề xuất UBND tỉnh tháo gỡ vướng mắc", "kiểm tra việc chấp hành quy định",
+        "bảo đảm cung ứng hàng hóa dịp Tết Nguyên đán", "tổng hợp số liệu gửi Văn phòng Sở", "phối hợp xử lý kiến nghị của cử tri",
+        "rà soát quy hoạch và hồ sơ pháp lý"]
 NOTES = ["Đã làm việc với các đơn vị liên quan", "Đang tổng hợp số liệu", "Đã trình dự thảo lãnh đạo Sở",
          "Đã hoàn thành, gửi báo cáo", "Chờ ý kiến của UBND tỉnh"]
 
 TASK_COLUMNS = ("id", "directive", "parent", "title", "description", "lead_division", "leader_in_charge", "assignee", "due_on",
                 "original_due_on", "missed_due_on", "deadline_version", "state", "state_reason", "percent", "completed_on", "priority",
-                "starred", "created_by", "created_at", "updated_at")
+                "starred", "created_by", "created_at", "updated_at", "search")
+DIRECTIVE_COLUMNS = ("id", "number", "issuer", "signer", "issued_on", "received_on", "kind", "summary", "state", "created_by",
+                     "created_at", "search")
 SUPPORT_COLUMNS = ("id", "task", "division")
 REPORT_COLUMNS = ("id", "task", "division", "author", "percent", "note", "reported_at")
 
@@ -109,11 +124,10 @@ def directives(n_tasks: int) -> tuple[int, Batch]:
         issued = first + timedelta(days=DIRECTIVE_SPAN_DAYS * j // count)
         issuer = ("UBND tỉnh", "Tỉnh ủy", "Bộ Công Thương", "Chủ tịch UBND tỉnh")[j % 4]
         kind = "meeting" if j % 5 == 0 else "document"
-        rows.append((j + 1, f"{j + 1}/{'TB' if kind == 'meeting' else 'UBND-KT'}", issuer, "", issued, issued, kind,
-                     f"Văn bản chỉ đạo số {j + 1} về {SUBJECT[j % len(SUBJECT)]}", "active", office_id(),
-                     datetime.combine(issued, time(0, 0), timezone.utc)))
-    return count, ("directive", ("id", "number", "issuer", "signer", "issued_on", "received_on", "kind", "summary", "state", "created_by",
-                                 "created_at"), rows)
+        number, summary = f"{j + 1}/{'TB' if kind == 'meeting' else 'UBND-KT'}", f"Văn bản chỉ đạo số {j + 1} về {SUBJECT[j % len(SUBJECT)]}"
+        rows.append((j + 1, number, issuer, "", issued, issued, kind, summary, "active", office_id(),
+                     datetime.combine(issued, time(0, 0), timezone.utc), directive_text(number, issuer, summary)))
+    return count, ("directive", DIRECTIVE_COLUMNS, rows)
 
 
 def marker(n_tasks: int) -> Batch:
@@ -155,8 +169,9 @@ def _completed_on(rnd: random.Random, state: TaskState, due: date | None, create
     return max(created, min(TODAY, day))
 
 
-def tasks(n_tasks: int, n_directives: int, seed: int = 2026) -> Iterator[Batch]:
+def tasks(n_tasks: int, n_directives: int, directive_search: dict[int, str], seed: int = 2026, descriptions: bool = False) -> Iterator[Batch]:
     rnd = random.Random(seed)
+    described = random.Random(seed + 1)  # its own stream, so the other columns are the same with or without descriptions
     leaders = leader_ids()
     office = office_id()
     first_day = TODAY - timedelta(days=DIRECTIVE_SPAN_DAYS)
@@ -211,8 +226,12 @@ def tasks(n_tasks: int, n_directives: int, seed: int = 2026) -> Iterator[Batch]:
         reason = "Theo chỉ đạo của lãnh đạo Sở" if state in (TaskState.PAUSED, TaskState.CANCELLED) else ""
         assignee = head_of(lead, rnd.randrange(2)) if rnd.random() < 0.4 else None
         title = f"{WORK[task_id % len(WORK)]} về {SUBJECT[(task_id // 7) % len(SUBJECT)]} (nhiệm vụ {task_id})"
-        task_rows.append((task_id, directive, None, title, "", lead, rnd.choice(leaders), assignee, due, original, missed, version, state,
-                          reason, percent, completed, 1 if rnd.random() < 0.1 else 0, rnd.random() < 0.02, office, created_at, updated_at))
+        description = ""
+        if descriptions and described.random() < 0.6:
+            description = f"{described.choice(ASKS).capitalize()} tại {described.choice(PLACES)}; {described.choice(BODIES)}."
+        task_rows.append((task_id, directive, None, title, description, lead, rnd.choice(leaders), assignee, due, original, missed, version,
+                          state, reason, percent, completed, 1 if rnd.random() < 0.1 else 0, rnd.random() < 0.02, office, created_at,
+                          updated_at, task_text(title, description, directive_search[directive])))
         if len(task_rows) == CHUNK or task_id == n_tasks:
             yield ("task", TASK_COLUMNS, task_rows)
             yield ("task_support", SUPPORT_COLUMNS, supports)
@@ -220,10 +239,11 @@ def tasks(n_tasks: int, n_directives: int, seed: int = 2026) -> Iterator[Batch]:
             task_rows, supports, reports = [], [], []
 
 
-def batches(n_tasks: int) -> Iterator[Batch]:
+def batches(n_tasks: int, descriptions: bool = False) -> Iterator[Batch]:
     """Everything for a register of `n_tasks`, in an order the foreign keys accept."""
     yield from people()
     n_directives, directive_batch = directives(n_tasks)
     yield directive_batch
-    yield from tasks(n_tasks, n_directives)
+    searches = {row[0]: row[-1] for row in directive_batch[2]}
+    yield from tasks(n_tasks, n_directives, searches, descriptions=descriptions)
     yield marker(n_tasks)

@@ -34,13 +34,18 @@ def index_migration(migration_id: str, app_name: str, description: str, indexes:
     return forwards
 
 
-def statements_migration(migration_id: str, app_name: str, description: str, forwards: list[str], backwards: list[str]):
+def statements_migration(migration_id: str, app_name: str, description: str, forwards: list[str], backwards: list[str],
+                         engine: str | None = None):
     """The `forwards` of a migration of raw statements, run in order (and `backwards` in order to
-    undo it). `{serial}` stands for an auto-numbered primary key on either engine."""
+    undo it). `{serial}` stands for an auto-numbered primary key on either engine. With `engine`
+    ("postgres" or "sqlite") the statements run on that engine only (the migration is still
+    recorded on the other, doing nothing)."""
     from piccolo.engine.finder import engine_finder
 
     def steps(statements: list[str]):
         async def run() -> None:
+            if engine is not None and engine_finder().engine_type != engine:
+                return
             serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine_finder().engine_type == "sqlite" else "SERIAL PRIMARY KEY"
             for sql in statements:
                 await Table.raw(sql.replace("{serial}", serial)).run()

@@ -52,7 +52,7 @@ async def list_users() -> list[dict]:
 
 
 async def users_with_role(role: Role) -> list[dict]:
-    return await User.select(User.id, User.username, User.full_name).where(
+    return await User.select(User.id, User.username, User.full_name, User.division.code.as_alias("division")).where(
         (User.role == role.value) & (User.active == True)  # noqa: E712
     ).order_by(User.full_name).run()
 

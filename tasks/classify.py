@@ -10,14 +10,16 @@ r: today, or for a submitted task its submission day (`completed_on`, today when
 
 - OVERDUE   ⇔ r > E(c)                    (timeliness: `reference > due`)
 - DUE_SOON  ⇔ S(c) <= r <= E(c)           (working_days_between(r, E) <= n ⇔ r >= the n-th
-                                           working day before the working day E, which is S)
-- ON_TRACK  ⇔ r < S(c)                    (S <= E, so this is "neither of the above")
+                                           working day before the working day E, which is S);
+                                           never for a submitted task, whose work is finished
+- ON_TRACK  ⇔ r < S(c)                    (S <= E, so this is "neither of the above"); for a
+                                           submitted task r <= E(c)
 - NO_DEADLINE ⇔ c is NULL; done: DONE_LATE ⇔ completed_on > E(c), else DONE_ON_TIME.
 
 For open and in-progress tasks r is today, one constant, and the first three become ranges of c
 itself, the documented cutoffs of `overdue_cutoff` and `due_soon_cutoff` — so those predicates are
-plain comparisons an index on c serves. For submitted and done tasks r varies by row, so E and S
-are sent along as data (`DayMap`): each day's shift in days, as the usual shift of its weekday plus
+plain comparisons an index on c serves. For submitted and done tasks r varies by row, so E
+is sent along as data (`DayMap`): each day's shift in days, as the usual shift of its weekday plus
 the days that differ (holidays, days off, swapped working days); the reports count with the same
 maps and cutoffs (tasks.reports). A map is exact over the span of deadlines in the table
 (`deadline_span`, two index probes per column), looked up first, so it covers every row. (A task
@@ -105,12 +107,6 @@ def effective_map(calendar: WorkingCalendar, lo: date, hi: date) -> DayMap:
     return build_day_map(calendar.effective_due, lo, hi)
 
 
-@lru_cache(maxsize=32)
-def soon_start_map(calendar: WorkingCalendar, lo: date, hi: date, due_soon_days: int) -> DayMap:
-    """S: a deadline → the first reference day on which it is due soon."""
-    return build_day_map(lambda c: calendar.add_working_days(calendar.effective_due(c), -due_soon_days), lo, hi)
-
-
 async def deadline_span(table: Any) -> tuple[date | None, date | None]:
     """The earliest and latest counted deadline in the task table (each an index probe: SQLite
     optimises a lone MIN or MAX only, hence four sub-selects; 0.1 ms at 300k tasks on both). missed_due_on is earlier than
@@ -134,7 +130,6 @@ class Classification:
     overdue_cutoff: date
     due_soon_cutoff: date  # never below overdue_cutoff: then nothing is due soon
     effective: DayMap
-    soon_start: DayMap
     postgres: bool
 
     def branches(self, code: Timeliness, alias: str = "") -> list[str]:
@@ -150,14 +145,13 @@ class Classification:
         done = f"{p}state = {sql_state(TaskState.DONE)}"
         ref = f"COALESCE({p}completed_on, {lit(self.today)})"
         e = self.effective.sql(c, self.postgres)
-        s = self.soon_start.sql(c, self.postgres)
         oc, dsc = lit(self.overdue_cutoff), lit(self.due_soon_cutoff)
         if code is Timeliness.OVERDUE:
             return [f"({running} AND {c} <= {oc})", f"({submitted} AND {ref} > {e})"]
         if code is Timeliness.DUE_SOON:
-            return [f"({running} AND {c} > {oc} AND {c} <= {dsc})", f"({submitted} AND {ref} <= {e} AND {ref} >= {s})"]
+            return [f"({running} AND {c} > {oc} AND {c} <= {dsc})"]
         if code is Timeliness.ON_TRACK:
-            return [f"({running} AND {c} > {dsc})", f"({submitted} AND {ref} < {s})"]
+            return [f"({running} AND {c} > {dsc})", f"({submitted} AND {ref} <= {e})"]
         if code is Timeliness.NO_DEADLINE:
             return [f"({p}state IN {sql_states(LIVE)} AND {c} IS NULL)"]
         if code is Timeliness.DONE_ON_TIME:
@@ -192,9 +186,7 @@ class Classification:
                 return Timeliness.OVERDUE
             return Timeliness.DUE_SOON if c <= self.due_soon_cutoff else Timeliness.ON_TRACK
         ref = completed_on or self.today
-        if ref > self.effective(c):
-            return Timeliness.OVERDUE
-        return Timeliness.DUE_SOON if ref >= self.soon_start(c) else Timeliness.ON_TRACK
+        return Timeliness.OVERDUE if ref > self.effective(c) else Timeliness.ON_TRACK
 
 
 def classification_for(
@@ -212,7 +204,6 @@ def classification_for(
         overdue_cutoff=oc,
         due_soon_cutoff=max(due_soon_cutoff(today, calendar, due_soon_days), oc),
         effective=effective_map(calendar, lo, hi),
-        soon_start=soon_start_map(calendar, lo, hi, due_soon_days),
         postgres=postgres,
     )
 

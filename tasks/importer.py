@@ -2,7 +2,8 @@
 systems (Lãnh đạo chỉ đạo | Ngày tạo | Số phiếu giao việc | Tên nhiệm vụ cha | Tên nhiệm vụ | Chủ trì |
 Phối hợp | Hạn xử lý).
 
-- Divisions and leaders match by code/username or by name, ignoring accents, case and spacing.
+- Divisions and leaders match by code/username or by name through the search's one rule,
+  tasks.search.fold: ignoring accents, case, Unicode normalisation (NFC/NFD) and spacing.
 - 01/01/1970 (what those systems write for "no deadline") and an empty cell mean no deadline; any
   other date outside 01/01/2000–31/12/2100 (tasks.dates) refuses its row.
 - Every row is read first; if any row cannot be read, nothing is written and each bad row is
@@ -22,9 +23,7 @@ Phối hợp | Hạn xử lý).
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
@@ -37,6 +36,7 @@ from tasks.errors import N_, Conflict
 from tasks.i18n import Gettext
 from tasks.permissions import Actor, may_import
 from tasks.register import NewDirective, TaskRow, insert_directives, insert_tasks
+from tasks.search import fold
 from tasks.tables import Directive, Division, Task, User
 from tasks.text import LIMITS, control_character, describe
 from tasks.unique import unique_conflict
@@ -59,18 +59,6 @@ DONDOC_COLUMNS = {
     "due": "Hạn xử lý", "created": "Ngày giao",
 }
 REQUIRED = {"title", "lead", "number"}
-
-
-@functools.lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    s = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", s).strip().casefold()
-
-
-def fold(text: Any) -> str:
-    """Accent-, case- and space-insensitive form: 'Phòng  Quản lý Năng lượng' → 'phong quan ly nang luong'."""
-    return _fold(str(text or ""))
 
 
 @dataclass(frozen=True)

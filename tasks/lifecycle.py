@@ -17,6 +17,7 @@ from tasks.errors import N_, Conflict, Invalid, NotFound
 from tasks.accounts import division_ids_by_code
 from tasks.permissions import Actor, Role
 from tasks.register import user_id_with_role
+from tasks.search import task_search
 from tasks.state import COMPLETED, STATE_LABELS, TRANSITIONS, Action, TaskState, allows, state_after
 from tasks.tables import ProgressReport, Task, TaskSupport
 
@@ -35,6 +36,7 @@ REFUSALS = {
     Action.CANCEL: N_("Only a leader may cancel a task."),
     Action.ASSIGN: N_("Only the office may assign tasks."),
     Action.CORRECT: N_("Only the office may correct a task."),
+    Action.REOPEN: N_("Only the office may reopen a task."),
     Action.STAR: N_("Only a leader or the office may star a task."),
     Action.REQUEST_EXTENSION: N_("Only the lead division may ask for an extension."),
     Action.DECIDE_EXTENSION: N_("Only the leader in charge of this task, or the director, may decide on its extension."),
@@ -208,11 +210,13 @@ pause = _reasoned(Action.PAUSE)
 # A paused task had not been finished: it goes back to the division with no completion day.
 resume = _reasoned(Action.RESUME, lambda row: {"completed_on": None})
 cancel = _reasoned(Action.CANCEL)
+# Reopened after a confirmation made by mistake: unfinished again, so no completion day.
+reopen = _reasoned(Action.REOPEN, lambda row: {"completed_on": None})
 
 
 async def assign(
     db: Db, actor: Actor, now: datetime, task_id: int, *,
-    lead_division: str, support_divisions: list[str], leader_in_charge: str | None, assignee: str | None,
+    lead_division: str, support_divisions: list[str], leader_in_charge: str | None, assignee: str | None, note: str = "",
 ) -> dict:
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         lead = await division_ids_by_code([lead_division], "lead_division")
@@ -229,7 +233,7 @@ async def assign(
             "_supports": sorted(set(support_ids.values())),
         }
 
-    return await _change(db, actor, now, task_id, Action.ASSIGN, apply)
+    return await _change(db, actor, now, task_id, Action.ASSIGN, apply, note=note)
 
 
 CORRECTABLE = {"title", "description", "due_on", "priority", "completed_on"}
@@ -251,6 +255,8 @@ async def correct(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar
 
     async def apply(row: dict, supports: list[int], facts: TaskFacts) -> dict:
         values = {k: v for k, v in changes.items() if row[k] != v}
+        if "title" in values or "description" in values:
+            values["search"] = await task_search({**row, **values})
         if "completed_on" in values:
             _check_completion_day(row, values["completed_on"], today, calendar)
         if "due_on" in values:
@@ -262,6 +268,32 @@ async def correct(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar
         return values
 
     return await _change(db, actor, now, task_id, Action.CORRECT, apply, note=reason)
+
+
+async def edit(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, task_id: int, reason: str,
+               changes: dict[str, Any], assignment: dict[str, Any] | None = None) -> dict:
+    """The office's edit of a task on its page: a correction (`changes`, as `correct` takes them)
+    and a reassignment (`assignment`, as `assign` takes it) in one transaction, each its own
+    audited event carrying the reason, so the record never holds half of an edit. The right is
+    checked (and a refusal audited) before the transaction, which a refusal inside would roll back."""
+    await check_may_edit(actor, now, task_id)
+    _require_reason(reason)
+    if not changes and assignment is None:
+        raise Invalid(N_("Nothing was changed."))
+    async with db.transaction():
+        if changes:
+            row = await correct(db, actor, now, calendar, task_id, reason, changes)
+        if assignment is not None:
+            row = await assign(db, actor, now, task_id, **assignment, note=reason)
+    return row
+
+
+async def check_may_edit(actor: Actor, now: datetime, task_id: int) -> None:
+    """Refuse (403, audited) whoever may not correct and reassign this task."""
+    row, supports = await load_task(task_id)
+    for action in (Action.CORRECT, Action.ASSIGN):
+        if not may(actor, action, TaskFacts.of(row, supports)):
+            raise await refuse(actor, now, action.value, "task", task_id, REFUSALS[action], task_id=task_id)
 
 
 def missed_deadline(row: dict, today: date, calendar: WorkingCalendar) -> date | None:

@@ -44,6 +44,7 @@ RULES: dict[str, Rule] = {
     "correct": Rule("deadline_corrected", ("lead_heads", "leader_in_charge")),  # only when the deadline moved
     "submit": Rule("done_submitted", ("office",)),
     "confirm": Rule("done_confirmed", ("lead_heads", "leader_in_charge")),
+    "reopen": Rule("task_reopened", ("lead_heads", "leader_in_charge")),
     "pause": Rule("task_paused", _RUNNING),
     "cancel": Rule("task_cancelled", _RUNNING),
     "resume": Rule("task_resumed", _RUNNING),
@@ -63,6 +64,7 @@ LABELS = {
     ("deadline_corrected", "to"): N_("Deadline corrected by the office, to {date}"),
     ("done_submitted", "to"): N_("Submitted as done"),
     ("done_confirmed", "to"): N_("Confirmed done"),
+    ("task_reopened", "to"): N_("Reopened by the office: back in progress"),
     ("task_paused", "to"): N_("Paused"),
     ("task_cancelled", "to"): N_("Cancelled"),
     ("task_resumed", "to"): N_("Resumed"),

@@ -19,11 +19,15 @@ from tasks.dates import check_date
 from tasks.db import Db, insert_rows
 from tasks.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tasks.permissions import Actor, Role, may_read_register, may_record_directive
+from tasks.search import directive_search_texts, directive_text, task_text, where_matching
 from tasks.accounts import division_ids_by_code
+from tasks.search import reindex_directive
 from tasks.tables import Directive, Division, Task, TaskSupport, User
 from tasks.unique import unique_conflict
 
-DIRECTIVE_KINDS = ("document", "meeting", "instruction")
+DIRECTIVE_KIND_LABELS = {"document": N_("Document"), "meeting": N_("Meeting conclusion"),
+                         "instruction": N_("Verbal or email instruction")}
+DIRECTIVE_KINDS = tuple(DIRECTIVE_KIND_LABELS)
 MAX_WORKING_DAYS = 1000
 REGISTER_REFUSAL = N_("Division heads see their tasks, not the register of directives.")
 
@@ -70,22 +74,24 @@ class TaskRow:
     assigned_at: datetime | None = None  # when it was assigned, if not now (an imported row's "Ngày tạo")
 
 
-DIRECTIVE_COLUMNS = tuple(c._meta.name for c in Directive._meta.columns)
-TASK_COLUMNS = tuple(c._meta.name for c in Task._meta.columns)
+# The columns a written row is read back with (and its audit event holds): all but the derived search text.
+DIRECTIVE_COLUMNS = tuple(c._meta.name for c in Directive._meta.columns if c is not Directive.search)
+TASK_COLUMNS = tuple(c._meta.name for c in Task._meta.columns if c is not Task.search)
 
 
 def _directive_values(actor: Actor | None, now: datetime, d: NewDirective) -> dict:
-    return {"number": d.number.strip(), "issuer": d.issuer.strip(), "signer": d.signer.strip(), "issued_on": d.issued_on,
+    number, issuer = d.number.strip(), d.issuer.strip()
+    return {"number": number, "issuer": issuer, "signer": d.signer.strip(), "issued_on": d.issued_on,
             "received_on": d.received_on, "kind": d.kind, "summary": d.summary, "created_by": actor.id if actor else None,
-            "created_at": now}
+            "created_at": now, "search": directive_text(number, issuer, d.summary)}
 
 
-def _task_values(actor: Actor | None, now: datetime, t: TaskRow) -> dict:
+def _task_values(actor: Actor | None, now: datetime, t: TaskRow, directive_search: str) -> dict:
     """A new task's columns; the rest (state open, deadline version 1, 0 %) are the table's defaults."""
     return {"directive": t.directive, "parent": t.parent, "title": t.title, "description": t.description,
             "lead_division": t.lead_division, "leader_in_charge": t.leader_in_charge, "assignee": t.assignee,
             "due_on": t.due_on, "original_due_on": t.due_on, "priority": t.priority, "created_by": actor.id if actor else None,
-            "created_at": t.assigned_at or now, "updated_at": now}
+            "created_at": t.assigned_at or now, "updated_at": now, "search": task_text(t.title, t.description, directive_search)}
 
 
 async def insert_directives(actor: Actor | None, now: datetime, directives: list[NewDirective], *, action: str = "record_directive",
@@ -102,7 +108,8 @@ async def insert_tasks(actor: Actor | None, now: datetime, tasks: list[TaskRow],
                        note: str = "") -> list[dict]:
     """Write the tasks (already checked), their supporting divisions and their audit events,
     batched; the task rows written, in order. Inside the caller's transaction."""
-    rows = await insert_rows(Task, [_task_values(actor, now, t) for t in tasks], returning=TASK_COLUMNS)
+    searches = await directive_search_texts(t.directive for t in tasks)
+    rows = await insert_rows(Task, [_task_values(actor, now, t, searches.get(t.directive, "")) for t in tasks], returning=TASK_COLUMNS)
     await insert_rows(TaskSupport, [{"task": r["id"], "division": d} for r, t in zip(rows, tasks) for d in t.support_divisions])
     ids = sorted({t.lead_division for t in tasks} | {d for t in tasks for d in t.support_divisions})
     codes = {d["id"]: d["code"] for d in await Division.select(Division.id, Division.code).where(Division.id.is_in(ids)).run()} if ids else {}
@@ -158,14 +165,65 @@ async def record_directive(
     return {**row, "tasks": created}
 
 
+DIRECTIVE_CORRECTABLE = ("number", "issuer", "signer", "issued_on", "received_on", "kind", "summary")
+
+
+async def correct_directive(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, reason: str,
+                            changes: dict) -> dict:
+    """An office correction of a directive's recorded fields, with a reason, audited with what
+    changed. Its tasks keep their deadlines (a deadline counted in working days was turned into a
+    date when recorded); an issue date after one of their deadlines is refused, as it is when
+    a task is recorded."""
+    if not may_record_directive(actor):
+        raise await refuse(actor, now, "correct_directive", "directive", directive_id, N_("Only the office may correct a directive."))
+    if not reason.strip():
+        raise Invalid(N_("Give a reason."), fields={"reason": N_("Required")})
+    if unknown := set(changes) - set(DIRECTIVE_CORRECTABLE):
+        raise Invalid(N_("These fields cannot be corrected here: {value}"), value=", ".join(sorted(unknown)))
+    changes = {k: v.strip() if k in ("number", "issuer", "signer") else v for k, v in changes.items()}
+    async with db.transaction():
+        query = Directive.select(*(getattr(Directive, c) for c in DIRECTIVE_COLUMNS)).where(Directive.id == directive_id)
+        row = await (query if db.is_sqlite else query.lock_rows("UPDATE")).first().run()
+        if row is None:
+            raise NotFound(N_("No directive {value}."), value=directive_id)
+        corrected = NewDirective(**{k: changes.get(k, row[k]) for k in DIRECTIVE_CORRECTABLE})
+        values = {k: v for k, v in changes.items() if row[k] != v}
+        if not values:
+            return row
+        _check_directive(corrected, calendar.today(now))
+        if {"number", "issuer"} & set(values) and await Directive.exists().where(
+                (Directive.issuer == corrected.issuer) & (Directive.number == corrected.number) & (Directive.id != directive_id)).run():
+            raise _already_recorded(corrected)
+        if values.get("issued_on") is not None:
+            earliest = await Task.select(Task.due_on).where((Task.directive == directive_id) & Task.due_on.is_not_null()) \
+                .order_by(Task.due_on).first().run()
+            if earliest is not None and earliest["due_on"] < values["issued_on"]:
+                raise Invalid(N_("A task of this directive is due before that date."), fields={"issued_on": N_("After a task's deadline")})
+        async with unique_conflict(_already_recorded(corrected), "directive", ("issuer", "number")):
+            await Directive.update({getattr(Directive, k): v for k, v in values.items()}).where(Directive.id == directive_id).run()
+        if {"number", "issuer", "summary"} & set(values):
+            await reindex_directive(directive_id)  # its tasks are found by its number, issuer and summary
+        await write_events([Event(actor=actor, at=now, action="correct_directive", entity_type="directive", entity_id=directive_id,
+                                  before={k: row[k] for k in values}, after=values, note=reason)])
+    return {**row, **values}
+
+
 async def create_task(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, task: NewTask) -> dict:
+    return (await add_tasks(db, actor, now, calendar, directive_id, [task], prefix=lambda i: ""))[0]
+
+
+async def add_tasks(db: Db, actor: Actor, now: datetime, calendar: WorkingCalendar, directive_id: int, tasks: list[NewTask],
+                    prefix=lambda i: f"tasks.{i}.") -> list[dict]:
+    """Add tasks to a directive already recorded: all of them or, if one is refused, none."""
     if not may_record_directive(actor):
         raise await refuse(actor, now, "create_task", "task", None, N_("Only the office may create tasks."))
+    if not tasks:
+        raise Invalid(N_("Give at least one task with its title."), fields={"tasks.0.title": N_("Required")})
     async with db.transaction():
         directive = await Directive.select().where(Directive.id == directive_id).first().run()
         if directive is None:
             raise Invalid(N_("No directive {value}."), fields={"directive": N_("Not found")}, value=directive_id)
-        return (await insert_tasks(actor, now, [await _resolve_task(now, calendar, directive, task, "")]))[0]
+        return await insert_tasks(actor, now, [await _resolve_task(now, calendar, directive, t, prefix(i)) for i, t in enumerate(tasks)])
 
 
 async def user_id_with_role(username: str | None, roles: tuple[Role, ...], field_name: str) -> int | None:
@@ -214,30 +272,31 @@ async def _resolve_task(now: datetime, calendar: WorkingCalendar, directive: dic
 
 
 async def list_directives(actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    """The register: directives, newest first, each with its number of tasks (one aggregate query)."""
+    """The register: directives, newest first, each with its number of tasks (one aggregate query
+    per 1,000 directives: the export reads up to 50,000)."""
     if not may_read_register(actor):
         raise Forbidden(REGISTER_REFUSAL)
     query = Directive.select(Directive.id, Directive.number, Directive.issuer, Directive.signer, Directive.issued_on,
                              Directive.received_on, Directive.kind, Directive.summary, Directive.state)
     count = Directive.count()
-    if q:
-        pattern = "%" + q.replace("%", "").replace("_", "") + "%"
-        clause = Directive.number.ilike(pattern) | Directive.summary.ilike(pattern) | Directive.issuer.ilike(pattern)
+    clause = where_matching("directive.search", q)
+    if clause is not None:
         query, count = query.where(clause), count.where(clause)
     rows = await query.order_by(Directive.id, ascending=False).limit(limit).offset(offset).run()
-    if rows:
+    by_id: dict[int, int] = {}
+    for i in range(0, len(rows), 1000):
         counts = await Task.select(Task.directive, Count(Task.id, alias="n")).where(
-            Task.directive.is_in([r["id"] for r in rows])).group_by(Task.directive).run()
-        by_id = {c["directive"]: c["n"] for c in counts}
-        for r in rows:
-            r["task_count"] = by_id.get(r["id"], 0)
+            Task.directive.is_in([r["id"] for r in rows[i:i + 1000]])).group_by(Task.directive).run()
+        by_id.update((c["directive"], c["n"]) for c in counts)
+    for r in rows:
+        r["task_count"] = by_id.get(r["id"], 0)
     return rows, await count.run()
 
 
 async def get_directive(actor: Actor, directive_id: int) -> dict:
     if not may_read_register(actor):
         raise Forbidden(REGISTER_REFUSAL)
-    row = await Directive.select().where(Directive.id == directive_id).first().run()
+    row = await Directive.select(*(getattr(Directive, c) for c in DIRECTIVE_COLUMNS)).where(Directive.id == directive_id).first().run()
     if row is None:
         raise NotFound(N_("No directive {value}."), value=directive_id)
     return row

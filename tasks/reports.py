@@ -157,7 +157,6 @@ CODES: dict[int, tuple[Timeliness | None, bool]] = {
     5: (Timeliness.DONE_LATE, False),
     6: (Timeliness.NO_DEADLINE, False),
     7: (Timeliness.OVERDUE, False),
-    8: (Timeliness.DUE_SOON, False),
     9: (Timeliness.ON_TRACK, False),
     10: (None, False),
 }
@@ -180,8 +179,7 @@ def _grouped_sql(group_by: str, period: Period, calendar: WorkingCalendar, divis
     bucket = (f"CASE WHEN {c} IS NULL THEN 0 WHEN {c} <= {p(cl.overdue_cutoff)} THEN 1 "
               f"WHEN {c} <= {p(cl.due_soon_cutoff)} THEN 2 ELSE 3 END")
     done = f"CASE WHEN {c} IS NULL OR t.completed_on <= {c} OR t.completed_on <= {e} THEN 4 ELSE 5 END"
-    submitted = (f"CASE WHEN {c} IS NULL THEN 6 WHEN {ref} > {e} THEN 7 WHEN {ref} >= {cl.soon_start.sql(c, pg)} THEN 8 "
-                 "ELSE 9 END")
+    submitted = f"CASE WHEN {c} IS NULL THEN 6 WHEN {ref} > {e} THEN 7 ELSE 9 END"
     where = _where_period(p, period, calendar, division_id)
     later = f"t.completed_on > {p(cl.today)}"
     branches = [

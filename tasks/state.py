@@ -53,6 +53,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ASSIGN = "assign"
     CORRECT = "correct"
+    REOPEN = "reopen"
     STAR = "star"
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
@@ -93,6 +94,9 @@ TRANSITIONS: dict[Action, Transition] = {
                    N_("A finished task cannot be reassigned (it is {state}).")),
         Transition(Action.CORRECT, ALL_STATES - {TaskState.CANCELLED}, None, _OFFICE,
                    N_("A cancelled task cannot be corrected (it is {state}).")),
+        # A confirmation made by mistake: the task goes back to the division, unfinished.
+        Transition(Action.REOPEN, FINISHED, TaskState.IN_PROGRESS, _OFFICE,
+                   N_("Only a task confirmed done can be reopened (it is {state}).")),
         Transition(Action.STAR, ALL_STATES, None, _OFFICE | {Role.LEADER}, ""),
         Transition(Action.REQUEST_EXTENSION, RUNNING, None, frozenset({Role.HEAD}),
                    N_("An extension can only be asked for a task in progress (it is {state}).")),

@@ -57,6 +57,8 @@ class Directive(Table, tablename="directive"):
     state = Varchar(length=16, default="active")
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=None, null=False)
+    # Number, issuer and summary folded (tasks.search.directive_text), for the register's search.
+    search = Text(default="")
 
 
 class Task(Table, tablename="task"):
@@ -83,6 +85,8 @@ class Task(Table, tablename="task"):
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=None, null=False)
     updated_at = Timestamptz(default=None, null=False)
+    # Title, description and the directive's search text folded (tasks.search.task_text), for the task search.
+    search = Text(default="")
 
 
 class TaskSupport(Table, tablename="task_support"):

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from tasks.calendar import WorkingCalendar
+from tasks.errors import N_
 from tasks.state import ALL_STATES, STOPPED, TaskState
 
 DEFAULT_DUE_SOON_DAYS = 3
@@ -33,6 +34,22 @@ class Timeliness(StrEnum):
     OVERDUE = "overdue"
     NO_DEADLINE = "no_deadline"
 
+
+# What a person reads for each verdict (pages, exports); "stopped" for a paused or cancelled task,
+# which has none.
+TIMELINESS_LABELS = {
+    "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "on_track": N_("On track"), "no_deadline": N_("No deadline"),
+    "done_late": N_("Done late"), "done_on_time": N_("Done on time"), "stopped": N_("Paused or cancelled"),
+}
+# A submitted task is finished on the division's side: it reads as submitted in time or late.
+SUBMITTED_LABELS = {"on_track": N_("Submitted in time"), "overdue": N_("Submitted late")}
+
+
+def timeliness_label(code: str | None, state: str | None = None) -> str:
+    """The msgid of a timeliness badge (pages, exports); a submitted task's (never "due soon") says it was submitted."""
+    if state == TaskState.SUBMITTED and code in SUBMITTED_LABELS:
+        return SUBMITTED_LABELS[code]
+    return TIMELINESS_LABELS.get(code or "stopped", code or "")
 
 
 class HasDeadline(Protocol):
@@ -86,7 +103,8 @@ def timeliness(
 
     None for a paused or cancelled task: those were stopped by a leader's decision and are left out
     of completion rates and escalation. A submitted task is judged as of the day the division
-    submitted it (`completed_on`), so the office's time to confirm cannot make it overdue. A task
+    submitted it (`completed_on`), so the office's time to confirm cannot make it overdue; it is
+    overdue or on track, never due soon (its work is finished). A task
     is overdue from 00:00 province time of the day after its effective due date; due soon covers
     0 (due today) up to `due_soon_days` working days left. Every comparison is against the effective
     date of the counted deadline: `missed_due_on` when set, else `due_on` (see counted_due_on).
@@ -109,6 +127,10 @@ def timeliness(
         return Timeliness.NO_DEADLINE
     if reference > due:
         return Timeliness.OVERDUE
+    if task.state == TaskState.SUBMITTED:
+        # Submitted in time: nothing is left to do before the deadline (it waits for the office),
+        # so it is on track, never "due soon".
+        return Timeliness.ON_TRACK
     if calendar.working_days_between(reference, due) <= due_soon_days:
         return Timeliness.DUE_SOON
     return Timeliness.ON_TRACK

@@ -18,7 +18,7 @@ from docx.shared import Mm, Pt
 
 from tasks.dates import format_date
 from tasks.errors import N_
-from tasks.exports.cells import text_out
+from tasks.exports.cells import display, text_out
 from tasks.exports.header import ReportHeader
 from tasks.exports.tables import Table
 from tasks.formatting import format_percent
@@ -147,7 +147,7 @@ def grid(doc, table: Table, widths_mm: list[float], size: float = 11, wrap_rates
     for row in table.rows:
         cells = t.add_row().cells
         for i, value in enumerate(row):
-            text = format_percent(value, locale) if i in table.rate_columns else ("" if value is None else str(value))
+            text = format_percent(value, locale) if i in table.rate_columns else display(value)
             numeric = isinstance(value, (int, float)) or i in table.rate_columns
             bold = row is table.rows[-1] and row[0] == ""
             para(cells[i], text, size, bold=bold, align=CENTER if numeric or i == 0 else LEFT, after=0)
@@ -204,7 +204,8 @@ def report_docx(
     para(doc, _(N_("III. OVERDUE TASKS")), 14, bold=True, first_line_mm=12.7, before=6)
     if overdue_items:
         h = overdue.headers
-        rows = [[row[0], row[1], f"{row[2]}\n{row[3]}", row[4], row[5].replace(" (→ ", "\n→ ").rstrip(")"), row[6], row[7]] for row in overdue.rows]
+        rows = [[row[0], row[1], f"{row[2]}\n{display(row[3])}", row[4], display(row[5]).replace(" (→ ", "\n→ ").rstrip(")"), row[6], row[7]]
+                for row in overdue.rows]
         grid(doc, Table(overdue.title, [h[0], h[1], h[2], h[4], h[5], h[6], h[7]], rows), [10, 44, 27, 27, 24, 14, 19], size=10)
         with_notes = [i for i in overdue_items if i.last_note]
         if with_notes:

@@ -1,4 +1,5 @@
-"""The report as plain tables (title, column headers, rows), translated; every export format renders these."""
+"""The report as plain tables (title, column headers, rows), translated; every export format renders these.
+Dates are `date` values (and a deadline a `cells.Deadline`): each format writes them its own way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from tasks.dates import format_date
 from tasks.errors import N_
+from tasks.exports.cells import Deadline
 from tasks.i18n import Gettext
 from tasks.overdue import OverdueItem
 from tasks.reports import CATEGORY_LABELS, GROUP_LABELS, NO_LEADER, RATE_LABELS, CompletionReport, Tally, TrendPoint
@@ -59,7 +61,7 @@ def trend_table(points: list[TrendPoint], _: Gettext) -> Table:
     rows = []
     for p in points:
         rates = p.tally.rates()
-        rows.append([format_date(p.day), p.tally.assigned, p.tally.done, p.tally.overdue, *(rates[k].value for k in RATE_KEYS)])
+        rows.append([p.day, p.tally.assigned, p.tally.done, p.tally.overdue, *(rates[k].value for k in RATE_KEYS)])
     return Table(_(N_("12-week trend")), headers, rows, rate_columns=(4, 5, 6, 7), notes=rate_notes(_))
 
 
@@ -72,7 +74,6 @@ OVERDUE_HEADERS = (
 def overdue_table(items: list[OverdueItem], _: Gettext) -> Table:
     rows = []
     for i, item in enumerate(items, start=1):
-        due = format_date(item.due_on) if item.due_on == item.effective_due_on else f"{format_date(item.due_on)} (→ {format_date(item.effective_due_on)})"
-        rows.append([i, item.title, item.directive_number, format_date(item.directive_issued_on), item.division_name, due,
-                     item.working_days_overdue, item.leader, item.last_note, format_date(item.last_note_on)])
+        rows.append([i, item.title, item.directive_number, item.directive_issued_on, item.division_name,
+                     Deadline(item.due_on, item.effective_due_on), item.working_days_overdue, item.leader, item.last_note, item.last_note_on])
     return Table(_(N_("Overdue tasks")), [_(h) for h in OVERDUE_HEADERS], rows)

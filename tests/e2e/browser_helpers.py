@@ -7,6 +7,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
+# The office's usual laptop screen.
+LAPTOP = {"width": 1366, "height": 768}
 PASSWORD = "mat-khau-thu-nghiem"
 
 

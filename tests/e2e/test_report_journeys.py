@@ -93,12 +93,13 @@ async def test_the_admin_moves_a_ladder_rule_to_another_working_day(open_page, s
     await sign_in(page, "quantri")
     await page.click("nav.main-nav a:has-text('Đôn đốc')")
     row = page.locator("table.ladder tbody tr").filter(has=page.locator("input[value='overdue_3']"))
-    await expect(row.locator("small")).to_contain_text("Quá hạn 3 ngày làm việc")
+    await expect(row.locator(".rule-label")).to_contain_text("Quá hạn 3 ngày làm việc")
     await row.locator("input[name$='.offset']").fill("4")
     await page.click("button:has-text('Lưu các mức đôn đốc')")
     await expect(page.locator(".flash.ok")).to_contain_text("Đã lưu các mức đôn đốc")
     row = page.locator("table.ladder tbody tr").filter(has=page.locator("input[value='overdue_3']"))
     await expect(row.locator("input[name$='.offset']")).to_have_value("4")
+    await expect(row.locator(".rule-label")).to_contain_text("Quá hạn 4 ngày làm việc")  # named by what it does
     # A second rule on the same working day is refused in Vietnamese, at its row, and nothing moves.
     await page.locator("table.ladder tbody tr").filter(has=page.locator("input[value='overdue_7']")).locator("input[name$='.offset']").fill("4")
     await page.click("button:has-text('Lưu các mức đôn đốc')")

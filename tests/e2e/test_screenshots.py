@@ -4,7 +4,7 @@ error, a missing translation of its heading, or a table wider than a phone scree
 
 from __future__ import annotations
 
-from tests.e2e.browser_helpers import DESKTOP, PHONE, sign_in
+from tests.e2e.browser_helpers import DESKTOP, LAPTOP, PHONE, sign_in
 
 ENGLISH_ONLY_WORDS = ("Tasks", "Overview", "Directives", "Sign in", "Users")
 
@@ -13,7 +13,7 @@ def pages(ids: dict[str, int]) -> list[tuple[str, str, list[tuple[str, str, dict
     """(user, home name, [(name, path, viewport)])"""
     return [
         ("vanphong", "office", [
-            ("queue", "/office", DESKTOP), ("directives", "/directives", DESKTOP), ("directive", "/directives/1", DESKTOP),
+            ("queue", "/office", DESKTOP), ("queue-1366", "/office", LAPTOP), ("directives", "/directives", DESKTOP), ("directive", "/directives/1", DESKTOP),
             ("directive-form", "/directives/new", DESKTOP), ("tasks", "/tasks", DESKTOP),
             ("task", f"/tasks/{ids['overdue']}", DESKTOP), ("account", "/account", DESKTOP),
             ("reports-by-directive", "/reports?group_by=directive", DESKTOP), ("import", "/import", DESKTOP),

@@ -41,7 +41,7 @@ ROWS = [
     ("KHTC", None, "Bộ Công Thương", "open", D(2026, 6, 30), None, 2),                   # on track
     ("KHTC", None, "Bộ Công Thương", "open", None, None, 3),                             # no deadline
     ("KHTC", None, "Bộ Công Thương", "paused", D(2026, 3, 1), None, 2),                  # stopped
-    ("KHTC", None, "Bộ Công Thương", "submitted", D(2026, 3, 5), D(2026, 3, 3), 1),      # due soon, judged as of 03/03
+    ("KHTC", None, "Bộ Công Thương", "submitted", D(2026, 3, 5), D(2026, 3, 3), 1),      # on track: submitted in time, never due soon
     ("VP", None, "UBND tỉnh", "done", D(2026, 2, 28), D(2026, 3, 2), 1),                 # on time: Sat → Mon 02/03
     ("VP", None, "UBND tỉnh", "open", D(2026, 2, 28), None, 1),                          # overdue, 1 day
     ("VP", None, "UBND tỉnh", "open", D(2026, 3, 9), None, 1),                           # on track

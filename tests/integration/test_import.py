@@ -11,9 +11,10 @@ import pytest
 from tasks import importer
 from tasks.calendar import build_calendar
 from tasks.errors import Invalid
-from tasks.exports.task_list import export_tasks_xlsx
+from tasks.exports.task_list import export_tasks
 from tasks.i18n import gettext_for
 from tasks.permissions import Actor, Role
+from tasks.queries import TaskFilter
 from tasks.tables import AuditEvent, Directive, Division, Task, TaskSupport, User
 
 CAL = build_calendar("Asia/Ho_Chi_Minh", [])
@@ -118,7 +119,7 @@ async def test_a_dry_run_previews_and_writes_nothing(db, office):
 
 async def test_dondocs_own_export_reads_back_and_is_recognised_as_already_present(db, office):
     await importer.import_xlsx(db, office, NOW, CAL, workbook(CLEAN))
-    exported = await export_tasks_xlsx(None, CAL)
+    exported = (await export_tasks(None, TaskFilter(), "xlsx", NOW, CAL, 3)).content
     again = await importer.import_xlsx(db, office, NOW, CAL, exported)
     assert (again.format, again.existing_tasks, len(again.new_tasks), again.errors) == ("dondoc", 3, 0, [])
 

@@ -39,7 +39,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TASK_ACTIONS = {
     Action.REPORT_PROGRESS: "open", Action.SUBMIT: "open", Action.REQUEST_EXTENSION: "open", Action.CONFIRM: "submitted",
     Action.RETURN: "submitted", Action.PAUSE: "open", Action.CANCEL: "open", Action.RESUME: "paused",
-    Action.DECIDE_EXTENSION: "extension asked", Action.STAR: "open",
+    Action.DECIDE_EXTENSION: "extension asked", Action.STAR: "open", Action.REOPEN: "done", Action.CORRECT: "open",
 }
 CHANNELS = ("api", "page")
 
@@ -80,8 +80,11 @@ async def _tasks_in_state(world) -> dict[tuple[str, Action], dict]:
     for key, task in zip(keys, d["tasks"]):
         entry = {"id": task["id"], "directive": d["id"]}
         wanted = TASK_ACTIONS.get(key[1]) if key[1] else "open"
-        if wanted == "submitted":
+        if wanted in ("submitted", "done"):
             r = await world.post("truong.qlnl", f"/api/v1/tasks/{task['id']}/submit", {"note": "Đã xong"})
+            if wanted == "done":
+                assert r.status_code == 200, r.text
+                r = await world.post("vanphong", f"/api/v1/tasks/{task['id']}/confirm")
         elif wanted == "paused":
             r = await world.post("giamdoc", f"/api/v1/tasks/{task['id']}/pause", {"reason": "Chờ chủ trương mới"})
         elif wanted == "extension asked":
@@ -117,7 +120,13 @@ def _task_requests(world, browser: Browser, username: str, action: Action, api_t
         Action.CANCEL: ("cancel", reason, reason),
         Action.RESUME: ("resume", reason, reason),
         Action.STAR: ("star", {"starred": True}, {"starred": "1"}),
+        Action.REOPEN: ("reopen", reason, reason),
     }
+    if action is Action.CORRECT:
+        edit = {"title": "Rà soát lại phương án", "due_on": "20/03/2026", "lead_division": "QLNL", "support_divisions": "QLTM",
+                "leader_in_charge": "pgd.hai", "assignee": "", "description": "", **reason}
+        return (lambda: world.patch(username, f"/api/v1/tasks/{api_task['id']}", {**reason, "title": "Rà soát lại phương án"}),
+                lambda: browser.post(f"/tasks/{page_task['id']}/edit", edit))
     if action is Action.DECIDE_EXTENSION:
         return (lambda: world.post(username, f"/api/v1/extensions/{api_task['extension']}/decision", {"approve": True, "note": "Đồng ý"}),
                 lambda: browser.post(f"/extensions/{page_task['extension']}/decision", {"approve": "1", "note": "Đồng ý"}))
@@ -161,6 +170,14 @@ def _cases(world, browser: Browser, username: str, actor: Actor, tasks: dict, ex
         Case("create a task", r.record_directive,
              lambda: world.post(username, "/api/v1/tasks", {**new_task, "directive": read["directive"]}), None),
         Case("open the directive form", r.record_directive, None, lambda: browser.get("/directives/new")),
+        Case("correct the directive", r.record_directive,
+             lambda: world.patch(username, f"/api/v1/directives/{read['directive']}", {"reason": "Đính chính", "signer": f"Người ký {n}a"}),
+             lambda: browser.post(f"/directives/{read['directive']}/edit", {
+                 "number": "77/KL-UBND", "issuer": "UBND tỉnh", "signer": f"Người ký {n}p", "kind": "document", "issued_on": "25/02/2026",
+                 "received_on": "26/02/2026", "summary": "Về việc bảo đảm cung ứng điện mùa khô 2026", "reason": "Đính chính"})),
+        Case("open the directive's edit form", r.record_directive, None, lambda: browser.get(f"/directives/{read['directive']}/edit")),
+        Case("add tasks to the directive", r.record_directive, None, lambda: browser.post(f"/directives/{read['directive']}/tasks", {
+            "rows": "1", "tasks.0.title": "Báo cáo bổ sung", "tasks.0.lead_division": "QLTM", "tasks.0.due_on": "27/03/2026"})),
         Case("import a workbook (preview)", r.import_tasks,
              lambda: world.client.post("/api/v1/import/xlsx?dry_run=true", headers=world.auth(username),
                                        files={"file": ("nv.xlsx", workbook(ROWS), XLSX)}),

@@ -176,6 +176,23 @@ def test_a_confirmation_and_a_return_of_one_submitted_task_at_once_have_one_winn
     assert_invariants_hold(department, tasks)
 
 
+def test_two_clerks_reopening_one_confirmed_task_at_once_reopen_it_once(department):
+    tasks = department.tasks(ROUNDS, DUE)
+    for t in tasks:
+        department.post("truong.qlnl", f"/api/v1/tasks/{t}/submit", {"note": "Đã trình UBND tỉnh phương án"})
+        department.post("vanphong", f"/api/v1/tasks/{t}/confirm")
+    mark = department.last_audit_id()
+
+    race_pairs(department, "reopen∥reopen", tasks, lambda t: (
+        Call("vanphong", f"/api/v1/tasks/{t}/reopen", {"reason": "Xác nhận nhầm", "expected_state": TaskState.DONE}),
+        Call("vanphong", f"/api/v1/tasks/{t}/reopen", {"reason": "Chưa có biên bản nghiệm thu", "expected_state": TaskState.DONE}),
+    ), won=200)
+    rows = department.task_rows(tasks)
+    assert [(rows[t]["state"], rows[t]["completed_on"]) for t in tasks] == [(TaskState.IN_PROGRESS, None)] * ROUNDS
+    assert_audit_exactly(department, mark, Counter((t, "reopen", "vanphong") for t in tasks), "reopen∥reopen")
+    assert_invariants_hold(department, tasks)
+
+
 def test_a_pause_and_a_cancellation_of_one_task_in_progress_at_once_have_one_winner(department):
     tasks, mark = tasks_in_progress(department, 30, "Đã khảo sát hiện trạng")
 

@@ -17,6 +17,7 @@ import pytest
 from app_lifespan import running
 from scratch import drop_scratch_database, scratch_database_url
 from snapshot import tables
+from tasks.search import directive_text, fold, task_text
 from tests.conftest import ROOT, run_migrate
 from web.app import create_app
 from web.settings import Settings
@@ -106,11 +107,27 @@ async def test_a_database_of_the_previous_release_migrates_with_every_row_intact
         else:
             assert kept == rows, f"rows of {table} changed in the upgrade"
 
+    # The rows written before the search columns existed got their search text (tasks.search).
+    columns, rows = after["directive"]
+    directives = {r[columns.index("id")]: dict(zip(columns, r)) for r in rows}
+    for d in directives.values():
+        assert d["search"] == directive_text(d["number"], d["issuer"], d["summary"]) != ""
+    columns, rows = after["task"]
+    for t in (dict(zip(columns, r)) for r in rows):
+        assert t["search"] == task_text(t["title"], t["description"], directives[t["directive"]]["search"]), t["id"]
+
     app = create_app(Settings(database_url=old_url))
     async with running(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dondoc.test") as c:
             assert (await c.get("/readyz")).json() == {"ready": True}
             r = await c.post("/api/v1/auth/token", json={"username": "vanphong", "password": "dondoc2026"})
             assert r.status_code == 200, r.text
-            listed = await c.get("/api/v1/tasks?limit=1", headers={"Authorization": f"Bearer {r.json()['token']}"})
+            bearer = {"Authorization": f"Bearer {r.json()['token']}"}
+            listed = await c.get("/api/v1/tasks?limit=1", headers=bearer)
             assert listed.status_code == 200 and listed.json()["total"] == len(before["task"][1])
+            # An old task is found by its title typed without accents and in upper case.
+            columns, rows = before["task"]
+            old = dict(zip(columns, rows[0]))
+            query = fold(old["title"]).upper()
+            found = await c.get("/api/v1/tasks", params={"q": query, "limit": 500}, headers=bearer)
+            assert old["id"] in [t["id"] for t in found.json()["items"]]

@@ -53,9 +53,12 @@ def test_a_submitted_task_is_judged_by_its_submission_day_in_sql_too():
     calendar = WorkingCalendar(timezone=VN)
     now = datetime(2026, 3, 20, 12, tzinfo=VN)
     c = classification_for(now, calendar, 3, (LO, HI), postgres=True)
-    # Due Friday 13/03, submitted Wednesday 11/03: due soon then, whatever today is.
-    assert c.classify("submitted", date(2026, 3, 13), date(2026, 3, 11)) is Timeliness.DUE_SOON
-    assert "COALESCE(completed_on, '2026-03-20'::date)" in c.predicate(Timeliness.DUE_SOON)
+    # Due Friday 13/03, submitted Wednesday 11/03: submitted in time, whatever today is; it was
+    # due soon when submitted, but its work is finished, so it is on track, never due soon.
+    assert c.classify("submitted", date(2026, 3, 13), date(2026, 3, 11)) is Timeliness.ON_TRACK
+    assert c.classify("submitted", date(2026, 3, 13), date(2026, 3, 16)) is Timeliness.OVERDUE
+    assert "COALESCE(completed_on, '2026-03-20'::date)" in c.predicate(Timeliness.ON_TRACK)
+    assert "submitted" not in c.predicate(Timeliness.DUE_SOON)
 
 
 def test_the_partial_indexes_are_spelled_as_the_predicates_that_must_use_them():

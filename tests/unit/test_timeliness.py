@@ -169,9 +169,12 @@ def test_a_task_overdue_over_a_weekend_has_lost_no_working_day_yet():
     assert working_days_overdue(due_friday, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) == 3
 
 
-def test_a_task_submitted_on_time_stays_not_overdue_while_the_office_confirms():
+def test_a_task_submitted_on_time_stays_on_track_while_the_office_confirms():
+    # Submitted the day before its deadline: "due soon" then for a running task, but its work is
+    # finished, so it is not labelled "Sắp đến hạn" (issue 12), then or later.
     submitted = task("submitted", FRIDAY_2026_03_13, completed_on=THURSDAY_2026_03_12)
-    assert timeliness(submitted, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) is Timeliness.DUE_SOON
+    assert timeliness(submitted, noon_in_vietnam(THURSDAY_2026_03_12), PLAIN) is Timeliness.ON_TRACK
+    assert timeliness(submitted, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) is Timeliness.ON_TRACK
     assert working_days_overdue(submitted, noon_in_vietnam(WEDNESDAY_2026_03_18), PLAIN) == 0
 
 

@@ -22,6 +22,7 @@ from tasks.permissions import sees_all_tasks
 from web.api import replies
 from web.api.answers import TOO_LARGE, UNREADABLE, answers, download
 from web.deps import ActorDep, CalendarDep, DbDep, DueSoonDep, NowDep
+from web.downloads import attachment
 
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -82,8 +83,7 @@ class ReportController(Controller):
         period_from, period_to = _period(period_from, period_to)
         export = await build.export_report(kind, export_format, actor, calendar, at, period_from, period_to, group_by,
                                            due_soon_days, actor.locale)
-        return Response(export.content, media_type=export.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
+        return attachment(export)
 
     @get("/calendar-feeds", responses=answers(list[replies.CalendarFeed]),
          description="The secret iCalendar feed URL of each division's open deadlines "

@@ -18,7 +18,7 @@ from web.api import replies
 from web.api.answers import UNREADABLE, answers
 from web.api.schemas import (
     MAX_ID,
-    AssignIn, CalendarDayIn, CorrectionIn, DecisionIn, DirectiveIn, DivisionIn, ExtensionIn, ProgressIn,
+    AssignIn, CalendarDayIn, CorrectionIn, DecisionIn, DirectiveCorrectionIn, DirectiveIn, DivisionIn, ExtensionIn, ProgressIn,
     ReasonIn, StarIn, SubmitIn, TaskFields, TaskIn, TokenIn, UserIn,
 )
 from web.auth import issue_token, provide_actor
@@ -115,6 +115,13 @@ class DirectiveController(Controller):
     async def get_directive(self, directive_id: RecordId, actor: ActorDep) -> dict:
         return await register.get_directive(actor, directive_id)
 
+    @patch("/{directive_id:int}", responses=answers(replies.Directive, UNREADABLE, Forbidden, NotFound, Conflict),
+           description="Correct a directive's recorded fields (the office), with a reason; audited.")
+    async def correct_directive(self, directive_id: RecordId, data: JSONBody[DirectiveCorrectionIn], actor: ActorDep, now: NowDep,
+                                db: DbDep, calendar: CalendarDep) -> dict:
+        changes = {k: getattr(data, k) for k in register.DIRECTIVE_CORRECTABLE if getattr(data, k) is not None}
+        return await register.correct_directive(db, actor, now, calendar, directive_id, data.reason, changes)
+
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
@@ -199,10 +206,16 @@ class TaskController(Controller):
         await lifecycle.cancel(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
+    @post("/{task_id:int}/reopen", status_code=200, responses=CHANGED,
+          description="Reopen a task confirmed done by mistake (the office), with a reason: back in progress.")
+    async def reopen(self, task_id: RecordId, data: JSONBody[ReasonIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
+        await lifecycle.reopen(db, actor, now, task_id, data.reason, expected_state=data.expected_state)
+        return await self._present(task_id, actor, now, calendar, due_soon_days)
+
     @post("/{task_id:int}/assign", status_code=200, responses=CHANGED)
     async def assign(self, task_id: RecordId, data: JSONBody[AssignIn], actor: ActorDep, now: NowDep, db: DbDep, calendar: CalendarDep, due_soon_days: DueSoonDep) -> dict:
         await lifecycle.assign(db, actor, now, task_id, lead_division=data.lead_division, support_divisions=data.support_divisions,
-                               leader_in_charge=data.leader_in_charge, assignee=data.assignee)
+                               leader_in_charge=data.leader_in_charge, assignee=data.assignee, note=data.reason)
         return await self._present(task_id, actor, now, calendar, due_soon_days)
 
     @patch("/{task_id:int}", responses=CHANGED)

@@ -12,7 +12,9 @@ from tasks import importer, overdue, reports
 from tasks.calendar_days import load_calendar
 from tasks.dates import as_date, format_date
 from tasks.exports import build, tables
-from tasks.exports.task_list import export_tasks_xlsx
+from tasks.exports.cells import display
+from tasks.exports.task_list import export_tasks
+from tasks.queries import TaskFilter
 from tasks.formatting import format_percent
 from tasks.i18n import gettext_for
 from tasks.text import one_line
@@ -33,7 +35,7 @@ def _date(value: str) -> date:
 
 def render_table(table: tables.Table, locale: str = "vi") -> str:
     # One line per row, and nothing a terminal would take for a control sequence (tasks.text).
-    cells = [[format_percent(v, locale) if i in table.rate_columns else ("" if v is None else one_line(str(v)))
+    cells = [[format_percent(v, locale) if i in table.rate_columns else one_line(display(v))
               for i, v in enumerate(row)] for row in table.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(table.headers)]
     widths = [min(w, 48) for w in widths]
@@ -130,10 +132,14 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export_tasks(settings: Settings, args: argparse.Namespace) -> int:
+    from web.clock import SystemClock
 
     async def run() -> bytes:
         async with connected(settings):
-            return await export_tasks_xlsx(None, await load_calendar(settings.timezone))
+            # The page's export (tasks.exports.task_list), as the command line sees the list: every task.
+            export = await export_tasks(None, TaskFilter(), args.format, SystemClock().now(), await load_calendar(settings.timezone),
+                                        settings.due_soon_days, args.locale)
+            return export.content
 
     content = asyncio.run(run())
     Path(args.out).write_bytes(content)
@@ -158,6 +164,8 @@ def add_report_commands(sub) -> None:
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.add_argument("--locale", default="vi", choices=["vi", "en"])
     imp.set_defaults(func=cmd_import)
-    exp = sub.add_parser("export-tasks", help="write the task list as XLSX (the layout import-xlsx reads)")
+    exp = sub.add_parser("export-tasks", help="write the task list as XLSX (the layout import-xlsx reads) or CSV")
     exp.add_argument("--out", required=True, metavar="FILE")
+    exp.add_argument("--format", default="xlsx", choices=["xlsx", "csv"])
+    exp.add_argument("--locale", default="vi", choices=["vi", "en"])
     exp.set_defaults(func=cmd_export_tasks)

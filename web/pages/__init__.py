@@ -12,7 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from web.pages import admin, auth, email_link, escalation, imports, inbox, office, reports, roles, tasks
+from web.pages import admin, auth, corrections, email_link, escalation, imports, inbox, office, reports, roles, tasks
 from web.inputs import check_form, check_path_ids, check_query, read_forms_first
 from web.pages.common import PAGE_EXCEPTION_HANDLERS, optional_viewer, provide_viewer, template_config
 from web.settings import Settings
@@ -25,7 +25,7 @@ def pages_router() -> Router:
     return Router(
         path="/",
         route_handlers=[*auth.ROUTES, *tasks.ROUTES, *office.ROUTES, *roles.ROUTES, *admin.ROUTES, *reports.ROUTES,
-                        *imports.ROUTES, *escalation.ROUTES, *inbox.ROUTES, *email_link.ROUTES],
+                        *imports.ROUTES, *escalation.ROUTES, *inbox.ROUTES, *email_link.ROUTES, *corrections.ROUTES],
         dependencies={"viewer": Provide(provide_viewer)},
         exception_handlers={**PAGE_EXCEPTION_HANDLERS, **email_link.EXCEPTION_HANDLERS},
         middleware=[read_forms_first],

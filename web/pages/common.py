@@ -20,7 +20,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from tasks.errors import N_, DomainError
 from tasks.formatting import format_percent
 from tasks.i18n import DEFAULT_LOCALE, LOCALES, gettext_for, translate_error
+from tasks.register import DIRECTIVE_KIND_LABELS
 from tasks.state import STATE_LABELS, TaskState
+from tasks.timeliness import SUBMITTED_LABELS, TIMELINESS_LABELS, timeliness_label  # noqa: F401  (re-exported)
 from tasks.permissions import rights
 from web.errors import http_error_handler, internal_error_handler
 from web.sessions import Viewer, session_viewer
@@ -30,10 +32,6 @@ SESSION_COOKIE = "dondoc_session"
 LANG_COOKIE = "dondoc_lang"
 
 ROLE_LABELS = {"office": N_("Office staff"), "head": N_("Division head"), "leader": N_("Leader"), "admin": N_("Administrator")}
-TIMELINESS_LABELS = {
-    "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "on_track": N_("On track"), "no_deadline": N_("No deadline"),
-    "done_late": N_("Done late"), "done_on_time": N_("Done on time"), "stopped": N_("Paused or cancelled"),
-}
 # A symbol next to each label, so the status reads without colour (and in grey print).
 TIMELINESS_ICONS = {
     "overdue": "!", "due_soon": "◷", "on_track": "→", "no_deadline": "–", "done_late": "✓", "done_on_time": "✓", "stopped": "■",
@@ -132,7 +130,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "department": getattr(settings, "department_name", None) or _("Department of Industry and Trade"),
         "role_label": (lambda role: _(ROLE_LABELS.get(str(role), str(role)))),
         "state_label": (lambda state: _(STATE_LABELS.get(state, state))),
-        "timeliness_label": (lambda code: _(TIMELINESS_LABELS.get(code or "stopped", code or ""))),
+        "kind_labels": {k: _(v) for k, v in DIRECTIVE_KIND_LABELS.items()},
+        "timeliness_label": (lambda code, state=None: _(timeliness_label(code, state))),
         "timeliness_icon": (lambda code: TIMELINESS_ICONS.get(code or "stopped", "")),
         "TaskState": TaskState,
         **formatters(request),

@@ -13,13 +13,14 @@ from litestar.response import Redirect
 from notify import config
 from notify.config import MAX_RULES
 from notify.ladder import DEFAULT_LADDER, MAX_OFFSET, RECIPIENT_KINDS
+from notify.rule_labels import offset_label
 from tasks import accounts
 from tasks.errors import N_, DomainError
+from tasks.i18n import gettext_for
 from tasks.permissions import Role, may_admin
 from web.deps import DbDep, NowDep
-from web.pages.common import ViewerDep, error_message, field_errors, render, require
+from web.pages.common import ViewerDep, error_message, field_errors, locale_of, render, require
 from web.pages.forms import parse_int, text
-from web.pages.tasks import RULE_LABELS
 from web.sessions import Viewer
 
 BLANK_ROWS = 2
@@ -43,7 +44,8 @@ async def _page(request: Request, now: datetime, viewer: Viewer, values: dict[st
     current, leaders = await config.escalation_settings(viewer.actor, now), await accounts.users_with_role(Role.LEADER)
     director = next((u["full_name"] or u["username"] for u in leaders if u["username"] == current["effective_director"]), None)
     context = {"values": values, "effective_director": director, "leaders": leaders,
-               "kinds": RECIPIENT_KINDS, "recipient_labels": RECIPIENT_LABELS, "rule_labels": RULE_LABELS, "errors": {}, "error": None,
+               "kinds": RECIPIENT_KINDS, "recipient_labels": RECIPIENT_LABELS,
+               "offset_label": lambda offset: offset_label(int(offset), gettext_for(locale_of(request))), "errors": {}, "error": None,
                "msg": request.query_params.get("msg")}
     return render(request, "admin_escalation.html", status_code=status_code, **{**context, **extra})
 

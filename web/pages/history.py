@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tasks.errors import N_
+from tasks.register import DIRECTIVE_KIND_LABELS
 from tasks.state import STATE_LABELS
 
 ACTIONS = {
@@ -19,6 +20,9 @@ ACTIONS = {
     "cancel": N_("Cancelled"),
     "assign": N_("Reassigned"),
     "correct": N_("Corrected by the office"),
+    "reopen": N_("Reopened by the office"),
+    "record_directive": N_("Directive recorded"),
+    "correct_directive": N_("Directive corrected by the office"),
     "star": N_("Starred"),
     "unstar": N_("Star removed"),
     "request_extension": N_("Extension requested"),
@@ -42,15 +46,22 @@ FIELDS = {
     "priority": N_("Priority"),
     "starred": N_("Starred"),
     "state_reason": N_("Reason"),
+    "number": N_("Number"),
+    "issuer": N_("Issuer"),
+    "signer": N_("Signer"),
+    "issued_on": N_("Issued on"),
+    "received_on": N_("Received on"),
+    "kind": N_("Kind"),
+    "summary": N_("Summary"),
     "attempted": N_("Attempted"),
 }
 # Shown only when they are all an event says; otherwise noise next to the real change.
 QUIET = {"deadline_version", "lead_division_code", "id", "directive", "parent", "created_by", "created_at", "updated_at",
          "original_due_on", "description"}
 EXTENSION_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
-DATE_FIELDS = {"due_on", "requested_due_on", "previous_due_on", "completed_on"}
+DATE_FIELDS = {"due_on", "requested_due_on", "previous_due_on", "completed_on", "issued_on", "received_on"}
 # Events that bring a task into being: the task page above them already shows what it holds.
-CREATIONS = {"create_task", "import_task"}
+CREATIONS = {"create_task", "import_task", "record_directive", "import_directive"}
 
 
 def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str], divisions: dict[int, str],
@@ -72,6 +83,8 @@ def describe(event: dict, _: Callable[..., str], fmt_date: Callable[[Any], str],
             return ", ".join(divisions.get(v, str(v)) if isinstance(v, int) else str(v) for v in value) or "—"
         if key in ("leader_in_charge", "assignee"):
             return users.get(value, str(value))
+        if key == "kind":
+            return _(DIRECTIVE_KIND_LABELS.get(value, value))
         if key == "starred":
             return _("yes") if value else _("no")
         if key == "attempted":

@@ -20,9 +20,11 @@ from tasks import importer
 from tasks.calendar import WorkingCalendar
 from tasks.db import Db
 from tasks.errors import N_, DomainError, Invalid
+from tasks.exports import task_list
 from tasks.i18n import gettext_for
 from tasks.permissions import may_import
 from web.deps import CalendarDep, DbDep, NowDep
+from web.downloads import attachment
 from web.pages.common import ViewerDep, error_message, field_errors, locale_of, render, require
 from web.sessions import Viewer
 
@@ -87,4 +89,11 @@ async def confirm(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, c
     return await _run(request, db, now, viewer, calendar, content, (form.get("filename") or "")[:200], dry_run=False)
 
 
-ROUTES = [import_form, preview, confirm]
+@get("/import/template", include_in_schema=False)
+async def template(request: Request, now: NowDep, viewer: ViewerDep, calendar: CalendarDep) -> Response:
+    """An empty workbook in the import's layout, with one example row that imports as it stands."""
+    require(may_import(viewer.actor))
+    return attachment(await task_list.template_xlsx(now, calendar))
+
+
+ROUTES = [import_form, template, preview, confirm]

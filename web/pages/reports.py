@@ -15,6 +15,7 @@ from tasks.errors import Invalid
 from tasks.exports import build
 from tasks.permissions import sees_all_tasks
 from web.deps import CalendarDep, NowDep, SettingsDep
+from web.downloads import attachment
 from web.pages.charts import SERIES, legend_marker, trend_chart
 from web.pages.common import ViewerDep, error_message, formatters, locale_of, render
 from web.pages.forms import parse_date
@@ -59,8 +60,7 @@ async def download(request: Request, now: NowDep, settings: SettingsDep, viewer:
     start, end, group_by = _period(params)
     export = await build.export_report(kind, fmt, viewer.actor, calendar, now, start, end, group_by,
                                        settings.due_soon_days, locale_of(request))
-    return Response(export.content, media_type=export.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
+    return attachment(export)
 
 
 ROUTES = [report_page, download]

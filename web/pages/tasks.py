@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from litestar.params import FromPath
 from litestar import Request, Response, get, post
@@ -10,13 +11,16 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from notify.queries import list_notifications
+from notify.rule_labels import rule_label
 from tasks import accounts, extensions, lifecycle, overview, queries
 from tasks.calendar import WorkingCalendar
 from tasks.errors import N_, DomainError, Invalid
+from tasks.exports import task_list as task_list_export
 from tasks.i18n import gettext_for
 from tasks.permissions import Role, may_read_register
 from tasks.timeliness import Timeliness
 from web.deps import CalendarDep, DbDep, NowDep, SettingsDep
+from web.downloads import attachment
 from web.pages.common import ViewerDep, error_message, field_errors, formatters, is_htmx, locale_of, render, safe_next
 from web.pages.forms import parse_date, parse_int, text
 from web.pages.history import describe
@@ -27,19 +31,14 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
-RULE_LABELS = {
-    "remind_7": N_("7 working days before the deadline"), "remind_3": N_("3 working days before the deadline"),
-    "remind_1": N_("1 working day before the deadline"), "due_today": N_("On the deadline"),
-    "overdue_1": N_("1 working day overdue"), "overdue_3": N_("3 working days overdue"), "overdue_7": N_("7 working days overdue"),
-}
 NOTIFICATION_STATES = {"pending": N_("waiting to be sent"), "sent": N_("sent"), "failed": N_("failed"), "skipped": N_("skipped")}
 
 
-async def notifications_for(actor, task_id: int) -> list[dict]:
-    """The emails about this task, from the outbox."""
+async def notifications_for(actor, task_id: int, _) -> list[dict]:
+    """The emails about this task, from the outbox, each named in the viewer's language."""
     result = await list_notifications(actor, task=task_id, limit=100)
     return [
-        {"at": n.get("sent_at") or n.get("created_at"), "rule": RULE_LABELS.get(n.get("rule", ""), n.get("rule", "")),
+        {"at": n.get("sent_at") or n.get("created_at"), "rule": rule_label(n.get("rule", ""), _),
          "recipient": n.get("recipient", ""), "state": NOTIFICATION_STATES.get(n.get("state", ""), n.get("state", ""))}
         for n in result["items"]
     ]
@@ -78,12 +77,20 @@ def task_filter(params: dict[str, str], per_page: int, page: int) -> queries.Tas
     )
 
 
+FILTERS = ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")
+
+
+def filter_params(request: Request) -> dict[str, str]:
+    """The list's filters as the query gives them (the page and its export read the same ones)."""
+    return {k: request.query_params.get(k) or "" for k in FILTERS}
+
+
 @get("/tasks", include_in_schema=False)
 async def task_list(
     request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep,
     page: int = Parameter(default=1, ge=1, le=10_000), per_page: int = Parameter(default=PER_PAGE, ge=1, le=MAX_PER_PAGE),
 ) -> Response:
-    params = {k: request.query_params.get(k) or "" for k in ("division", "state", "timeliness", "directive", "leader", "due_from", "due_to", "q", "starred")}
+    params = filter_params(request)
     error = None
     try:
         result = await queries.list_tasks(viewer.actor, task_filter(params, per_page, page), now, calendar, settings.due_soon_days)
@@ -95,27 +102,41 @@ async def task_list(
     query_base = "&".join(f"{k}={v}" for k, v in params.items() if v) + (f"&per_page={per_page}" if per_page != PER_PAGE else "")
     return render(request, "tasks.html", status_code=422 if error else 200, tasks=result["items"], total=result["total"],
                   params=params, divisions=divisions, leaders=leaders, page=page, pages=pages, query_base=query_base,
-                  error=error, states=queries.STATES, timeliness_codes=[t.value for t in Timeliness])
+                  export_query=urlencode({k: v for k, v in params.items() if v}), error=error, states=queries.STATES,
+                  timeliness_codes=[t.value for t in Timeliness])
 
 
-async def task_page(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int],
-                    error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
-    task = await queries.task_detail(viewer.actor, task_id, now, calendar, settings.due_soon_days)
-    history = await queries.task_history(viewer.actor, task_id)
-    actions = await overview.task_actions(viewer.actor, task_id)
-    divisions = await accounts.list_divisions()
-    users = await accounts.list_users()
+@get("/tasks/export/{fmt:str}", include_in_schema=False)
+async def export_task_list(request: Request, now: NowDep, settings: SettingsDep, viewer: ViewerDep, calendar: CalendarDep,
+                           fmt: FromPath[str]) -> Response:
+    """Every row the list shows for these filters (all its pages), as XLSX or CSV."""
+    f = task_filter(filter_params(request), 1, 1)
+    return attachment(await task_list_export.export_tasks(viewer.actor, f, fmt, now, calendar, settings.due_soon_days, locale_of(request)))
+
+
+def readable_history(request: Request, events: list[dict], divisions: list[dict], users: list[dict]) -> list[dict]:
+    """Audit events as the history section shows them, newest first, in the viewer's language."""
     division_names = {d["id"]: d["code"] for d in divisions}
     user_names = {u["id"]: u["full_name"] or u["username"] for u in users}
     by_username = {u["username"]: u["full_name"] or u["username"] for u in users}
     _ = gettext_for(locale_of(request))
     fmt_date = formatters(request)["fmt_date"]
-    readable = [{**describe(e, _, fmt_date, division_names, user_names), "actor": by_username.get(e["actor"], e["actor"])}
-                for e in reversed(history)]
+    return [{**describe(e, _, fmt_date, division_names, user_names), "actor": by_username.get(e["actor"], e["actor"])}
+            for e in reversed(events)]
+
+
+async def task_page(request: Request, now: datetime, settings: Settings, viewer: Viewer, calendar: WorkingCalendar, task_id: FromPath[int],
+                    error: str | None = None, errors: dict | None = None, status_code: int = 200, values: dict | None = None) -> Response:
+    task = await queries.task_detail(viewer.actor, task_id, now, calendar, settings.due_soon_days)
+    actions = await overview.task_actions(viewer.actor, task_id)
+    divisions = await accounts.list_divisions()
+    users = await accounts.list_users()
+    by_username = {u["username"]: u["full_name"] or u["username"] for u in users}
+    readable = readable_history(request, await queries.task_history(viewer.actor, task_id), divisions, users)
     pending = next((e for e in task["extensions"] if e["state"] == "pending"), None)
     return render(
         request, "task.html", status_code=status_code, task=task, history=readable, actions=actions, pending_extension=pending,
-        notifications=await notifications_for(viewer.actor, task_id), names=by_username,
+        notifications=await notifications_for(viewer.actor, task_id, gettext_for(locale_of(request))), names=by_username,
         directive_link=may_read_register(viewer.actor),
         division_names={d["code"]: d["name"] for d in divisions}, error=error, errors=errors or {}, values=values or {},
         msg=request.query_params.get("msg"),
@@ -234,7 +255,7 @@ async def decide(request: Request, db: DbDep, now: NowDep, viewer: ViewerDep, ex
 
 
 ROUTES = [
-    task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
+    task_list, export_task_list, show_task, progress, submit, request_extension, confirm, return_task, star, decide,
     _reasoned("pause", lifecycle.pause, "task_paused"), _reasoned("resume", lifecycle.resume, "resumed"),
-    _reasoned("cancel", lifecycle.cancel, "task_cancelled"),
+    _reasoned("cancel", lifecycle.cancel, "task_cancelled"), _reasoned("reopen", lifecycle.reopen, "task_reopened"),
 ]
