@@ -79,7 +79,7 @@ def too_long(path: str, schema: dict) -> str:
 @pytest.fixture
 async def register(world) -> dict[str, int]:
     """One task for each operation that changes a task, in the state it needs."""
-    names = ["assign", "cancel", "patch", "pause", "progress", "extension", "resume", "return", "submit", "decide", "page"]
+    names = ["assign", "cancel", "patch", "pause", "progress", "extension", "resume", "return", "submit", "decide", "page", "reopen"]
     d = await world.directive_with_tasks("600/UBND-KT", [{"title": f"Việc {n}", "lead_division": "QLNL", "due_on": "2026-03-20",
                                                           "leader_in_charge": "giamdoc"} for n in names])
     ids = {"directive": d["id"], **{n: t["id"] for n, t in zip(names, d["tasks"])}}
@@ -87,6 +87,10 @@ async def register(world) -> dict[str, int]:
         r = await world.post("truong.qlnl", f"{API}/tasks/{ids[n]}/progress", {"percent": 50, "note": "Đang làm"})
         assert r.status_code == 200, r.text
     r = await world.post("truong.qlnl", f"{API}/tasks/{ids['return']}/submit", {"note": "Xong"})
+    assert r.status_code == 200, r.text
+    r = await world.post("truong.qlnl", f"{API}/tasks/{ids['reopen']}/submit", {"note": "Xong"})
+    assert r.status_code == 200, r.text
+    r = await world.post("vanphong", f"{API}/tasks/{ids['reopen']}/confirm")
     assert r.status_code == 200, r.text
     r = await world.post("giamdoc", f"{API}/tasks/{ids['resume']}/pause", {"reason": "Chờ ý kiến"})
     assert r.status_code == 200, r.text
@@ -112,7 +116,10 @@ def api_cases(ids: dict[str, int], ladder: dict) -> dict[tuple[str, str], tuple[
                                           "support_divisions": ["QLTM"], "leader_in_charge": "giamdoc", "assignee": "truong.qlnl",
                                           "due_on": "2026-03-20"}),
         ("POST", "/tasks/{task_id}/assign"): ("vanphong", {"lead_division": "QLTM", "support_divisions": ["KHTC"],
-                                                           "leader_in_charge": "giamdoc", "assignee": "truong.qltm"}),
+                                                           "leader_in_charge": "giamdoc", "assignee": "truong.qltm", "reason": "Giao lại"}),
+        ("POST", "/tasks/{task_id}/reopen"): ("vanphong", {"reason": "Xác nhận nhầm", "expected_state": TaskState.DONE.value}),
+        ("PATCH", "/directives/{directive_id}"): ("vanphong", {"reason": "Đính chính", "number": "699/UBND-KT", "issuer": "UBND tỉnh",
+                                                               "signer": "Phó Chủ tịch", "kind": "document", "summary": "Về việc khác"}),
         ("POST", "/tasks/{task_id}/cancel"): ("giamdoc", {"reason": "Không còn cần", "expected_state": TaskState.OPEN.value}),
         ("PATCH", "/tasks/{task_id}"): ("vanphong", {"reason": "Sửa lỗi nhập", "title": "Tên đúng", "description": "Mô tả đúng",
                                                      "due_on": "2026-03-25"}),
@@ -142,10 +149,10 @@ def concrete(path: str, ids: dict[str, int]) -> str:
     task = {"/tasks/{task_id}/assign": "assign", "/tasks/{task_id}/cancel": "cancel", "/tasks/{task_id}": "patch",
             "/tasks/{task_id}/pause": "pause", "/tasks/{task_id}/progress": "progress", "/tasks/{task_id}/extensions": "extension",
             "/tasks/{task_id}/resume": "resume", "/tasks/{task_id}/return": "return", "/tasks/{task_id}/submit": "submit",
-            "/tasks/{task_id}/star": "page", "/tasks/{task_id}/confirm": "return"}.get(path)
+            "/tasks/{task_id}/star": "page", "/tasks/{task_id}/confirm": "return", "/tasks/{task_id}/reopen": "reopen"}.get(path)
     if task:
         return path.replace("{task_id}", str(ids[task]))
-    return path.replace("{extension_id}", str(ids["extension_id"])).replace("{notice_id}", "1").replace("{code}", "QLNL")
+    return path.replace("{directive_id}", str(ids["directive"])).replace("{extension_id}", str(ids["extension_id"])).replace("{notice_id}", "1").replace("{code}", "QLNL")
 
 
 async def test_every_write_operation_refuses_a_control_character_and_an_over_long_text_in_each_field_and_writes_nothing(world, app, register):
@@ -221,6 +228,17 @@ def page_forms(ids: dict[str, int], user_ids: dict[str, int], token, division_id
         ("giamdoc", t("pause") + "/pause", {"form": "pause", "reason": "Chờ", "expected_state": TaskState.OPEN.value}, ["reason"]),
         ("giamdoc", t("resume") + "/resume", {"form": "resume", "reason": "Tiếp tục", "expected_state": TaskState.PAUSED.value}, ["reason"]),
         ("giamdoc", t("cancel") + "/cancel", {"form": "cancel", "reason": "Thôi", "expected_state": TaskState.OPEN.value}, ["reason"]),
+        ("vanphong", t("reopen") + "/reopen", {"form": "reopen", "reason": "Xác nhận nhầm", "expected_state": TaskState.DONE.value}, ["reason"]),
+        ("vanphong", t("patch") + "/edit", {"title": "Tên đúng", "description": "Mô tả đúng", "due_on": "25/03/2026", "lead_division": "QLNL",
+                                            "leader_in_charge": "giamdoc", "assignee": "", "reason": "Sửa lỗi nhập"},
+         ["title", "description", "reason"]),
+        ("vanphong", f"/directives/{ids['directive']}/edit", {"number": "600/UBND-KT", "issuer": "UBND tỉnh", "signer": "Phó Chủ tịch",
+                                                             "kind": "document", "issued_on": "25/02/2026", "received_on": "26/02/2026",
+                                                             "summary": "Về việc khác", "reason": "Đính chính"},
+         ["number", "issuer", "signer", "summary", "reason"]),
+        ("vanphong", f"/directives/{ids['directive']}/tasks", {"rows": "1", "tasks.0.title": "Việc bổ sung", "tasks.0.description": "Mô tả",
+                                                              "tasks.0.lead_division": "QLNL", "tasks.0.due_on": "20/03/2026"},
+         ["tasks.0.title", "tasks.0.description"]),
         ("giamdoc", f"/extensions/{ids['extension_id']}/decision", {"approve": "0", "note": "Không đủ lý do"}, ["note"]),
         ("quantri", "/admin/users", {"username": "moi2", "full_name": "Người mới", "email": "moi2@sct.example.vn", "role": "office",
                                      "division": "VP", "locale": "vi", "password": "mat-khau-rat-dai-2"}, ["username", "full_name", "email"]),
@@ -270,7 +288,7 @@ async def test_every_page_form_refuses_a_control_character_and_an_over_long_text
             if user:
                 await browsers[user].sign_in(user)
         b = browsers[user]
-        page = re.sub(r"/(progress|submit|extensions|return|pause|resume|cancel)$", "", path)
+        page = re.sub(r"/(progress|submit|extensions|return|pause|resume|cancel|reopen)$", "", path)
         page = "/leader" if path.startswith("/extensions") else "/admin/divisions" if path.startswith("/admin/divisions") else page
         for field in fields:
             limit = limit_of(field)
