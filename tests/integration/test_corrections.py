@@ -11,18 +11,22 @@ from tasks.tables import AuditEvent, Directive, Notice, Task
 from tests.integration.test_pages import TASK, Browser
 
 
+async def _signed_in(app, username: str):
+    b = Browser(app)
+    await b.sign_in(username)
+    return b
+
+
 @pytest.fixture
 async def office(app, world):
-    b = Browser(app)
-    await b.sign_in("vanphong")
+    b = await _signed_in(app, "vanphong")
     yield b
     await b.close()
 
 
 @pytest.fixture
 async def head(app, world):
-    b = Browser(app)
-    await b.sign_in("truong.qlnl")
+    b = await _signed_in(app, "truong.qlnl")
     yield b
     await b.close()
 
